@@ -1,0 +1,1 @@
+"""Aftersales Assistant: the command line and what every service shares."""

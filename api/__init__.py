@@ -1,0 +1,1 @@
+"""The system of record: catalogue, warranty, cases and the service operations around them."""

@@ -1,0 +1,54 @@
+"""The api application: FastAPI app factory and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.db import create_engine, create_session_factory
+from api.demo import load_demo_data_if_empty
+from api.errors import PROBLEM_RESPONSES, install_error_handlers
+from api.migrate import ensure_migrated
+from api.routers import API_PREFIX, ROOT_ROUTERS, V1_ROUTERS
+from api.settings import ApiSettings
+
+DESCRIPTION = (
+    "System of record of the Aftersales Assistant: catalogue, warranty decisions, cases, "
+    "troubleshooting guides and service operations. Every endpoint needs a service key in the "
+    "`X-API-Key` header; errors are `application/problem+json` with a stable `code`."
+)
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
+    settings.ensure_safe_for_environment()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_migrated(engine)
+            app.state.engine = engine
+            app.state.session_factory = create_session_factory(engine)
+            if settings.load_demo_data:
+                await load_demo_data_if_empty(app.state.session_factory)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Aftersales Assistant API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={401: PROBLEM_RESPONSES[401], 403: PROBLEM_RESPONSES[403]},
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in ROOT_ROUTERS:
+        app.include_router(router)
+    for router in V1_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app
