@@ -18,9 +18,11 @@ Handler = Callable[[argparse.Namespace], int]
 def _run_api(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from aftersales.logs import configure_logging
     from api.app import create_app
     from api.settings import ApiSettings
 
+    configure_logging("api")
     overrides = {}
     if args.demo_data:
         overrides["load_demo_data"] = True
@@ -33,7 +35,8 @@ def _run_api(args: argparse.Namespace) -> int:
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level="info",
+        log_config=None,
+        access_log=False,
     )
     return 0
 

@@ -37,8 +37,15 @@ def register_section(name: str, order: int, load: SectionLoader) -> None:
     _SECTIONS[name] = SeedSection(name, order, load)
 
 
+def _registered_sections() -> dict[str, SeedSection]:
+    import api.seed_sections  # noqa: F401  (registers every domain's sections on import)
+
+    return _SECTIONS
+
+
 def known_sections() -> list[str]:
-    return [section.name for section in sorted(_SECTIONS.values(), key=lambda s: s.order)]
+    ordered = sorted(_registered_sections().values(), key=lambda s: s.order)
+    return [section.name for section in ordered]
 
 
 def read_seed_file(path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -48,7 +55,7 @@ def read_seed_file(path: Path) -> dict[str, list[dict[str, Any]]]:
         raise SeedError(f"{path}: cannot be read: {error}") from error
     if not isinstance(document, dict):
         raise SeedError(f"{path}: expected a mapping of sections, got {type(document).__name__}")
-    unknown = sorted(set(document) - set(_SECTIONS))
+    unknown = sorted(set(document) - set(_registered_sections()))
     if unknown:
         raise SeedError(
             f"{path}: unknown sections {', '.join(unknown)}; known: {', '.join(known_sections())}"
@@ -63,7 +70,7 @@ async def load_seed_files(session: AsyncSession, paths: list[Path]) -> dict[str,
     """Load every section of every file in dependency order; returns rows touched per section."""
     documents = [read_seed_file(path) for path in paths]
     counts: dict[str, int] = {}
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+    for section in sorted(_registered_sections().values(), key=lambda s: s.order):
         for document in documents:
             items = document.get(section.name)
             if items:

@@ -1,0 +1,1 @@
+"""Imports every domain's seed module so that its sections are registered."""
