@@ -1,0 +1,1 @@
+"""Warranty and entitlement decisions: policy data, the pure rules engine, fault-text matching."""
