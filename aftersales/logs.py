@@ -47,6 +47,8 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request URL at info level; query strings can carry personal data.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)
 
 

@@ -1,9 +1,8 @@
-"""Settings every process shares: which environment it runs in and where state lives."""
+"""Settings every process shares: which environment it runs in."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,8 +16,10 @@ class Environment(StrEnum):
 class RuntimeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AFTERSALES_", extra="ignore")
 
-    env: Environment = Environment.DEVELOPMENT
-    var_dir: Path = Field(default=Path("var"), description="Local state: SQLite files, caches.")
+    env: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="`production` refuses default secrets and development API keys.",
+    )
 
     @property
     def is_production(self) -> bool:

@@ -13,6 +13,8 @@ from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.migrate import ensure_migrated
 from api.routers import API_PREFIX, ROOT_ROUTERS, V1_ROUTERS
 from api.settings import ApiSettings
+from api.surveys.timer import survey_timer_running
+from api.webhooks.worker import webhook_worker_running
 
 DESCRIPTION = (
     "System of record of the Aftersales Assistant: catalogue, warranty decisions, cases, "
@@ -34,7 +36,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             app.state.session_factory = create_session_factory(engine)
             if settings.load_demo_data:
                 await load_demo_data_if_empty(app.state.session_factory)
-            yield
+            async with (
+                webhook_worker_running(
+                    app.state.session_factory, enabled=settings.webhook_worker
+                ) as app.state.webhook_worker,
+                survey_timer_running(app.state.session_factory),
+            ):
+                yield
         finally:
             await engine.dispose()
 

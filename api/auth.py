@@ -18,7 +18,9 @@ CUSTOMER_HEADER = "X-Customer-Id"
 _api_key_scheme = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
 
-def caller_role(request: Request, api_key: Annotated[str | None, Depends(_api_key_scheme)]) -> Role:
+async def caller_role(
+    request: Request, api_key: Annotated[str | None, Depends(_api_key_scheme)]
+) -> Role:
     if not api_key:
         raise ApiError(
             401, "missing_api_key", f"Send a service key in the {API_KEY_HEADER} header."
@@ -34,7 +36,7 @@ def require_roles(*allowed: Role) -> Any:
     """A dependency that lets only the given roles through (admin always may)."""
     permitted = frozenset(allowed) | {Role.ADMIN}
 
-    def check(role: Annotated[Role, Depends(caller_role)]) -> Role:
+    async def check(role: Annotated[Role, Depends(caller_role)]) -> Role:
         if role not in permitted:
             raise ApiError(
                 403,
@@ -46,7 +48,7 @@ def require_roles(*allowed: Role) -> Any:
     return Depends(check)
 
 
-def customer_identity(
+async def customer_identity(
     customer_id: Annotated[
         str | None,
         Header(

@@ -61,7 +61,11 @@ def create_engine(database_url: str) -> AsyncEngine:
             from pathlib import Path
 
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # A fixed pool: at high concurrency, overflow connections would be closed and reopened
+        # (each a new thread and four PRAGMAs) instead of being reused.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=20, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -25,26 +26,30 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
-def expected_heads(database_url: str) -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+@cache
+def expected_head() -> str:
+    """The newest revision of this release (read once: parsing every script is slow)."""
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    if head is None:
+        raise RuntimeError("the migrations directory has no revisions")
+    return head
 
 
 async def ensure_migrated(engine: AsyncEngine) -> None:
     """Refuse to serve a database that lacks this release's migrations."""
-    url = engine.url.render_as_string(hide_password=False)
-    heads = expected_heads(url)
+    head = expected_head()
     async with engine.connect() as connection:
         current = await connection.run_sync(
             lambda sync: set(MigrationContext.configure(sync).get_current_heads())
         )
-    if current != heads:
+    if current != {head}:
         state = ", ".join(sorted(current)) or "empty"
         raise DatabaseNotMigratedError(
             f"The database at {engine.url.render_as_string(hide_password=True)} is not migrated "
-            f"(it is at {state}; this release needs {', '.join(sorted(heads))}). "
-            f"Run `{UPGRADE_COMMAND}` first."
+            f"(it is at {state}; this release needs {head}). Run `{UPGRADE_COMMAND}` first."
         )

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 SectionLoader = Callable[[AsyncSession, list[dict[str, Any]]], Awaitable[int]]
 DEMO_DATA_DIR = Path(__file__).parent / "demo_data"
+# libyaml's safe loader parses seed files an order of magnitude faster when it is available.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ def known_sections() -> list[str]:
 
 def read_seed_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot be read: {error}") from error
     if not isinstance(document, dict):

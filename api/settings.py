@@ -26,6 +26,9 @@ class ApiSettings(BaseSettings):
     load_demo_data: bool = Field(
         default=False, description="Load the shipped demo data when the database is empty."
     )
+    webhook_worker: bool = Field(
+        default=True, description="Deliver webhooks from this process (see api.webhooks.worker)."
+    )
     key_actions: SecretStr = SecretStr(DEVELOPMENT_KEYS[Role.ACTIONS])
     key_bot: SecretStr = SecretStr(DEVELOPMENT_KEYS[Role.BOT])
     key_agent: SecretStr = SecretStr(DEVELOPMENT_KEYS[Role.AGENT])

@@ -50,7 +50,12 @@ def database_url(
 
 @pytest.fixture
 def api_settings(database_url: str, tmp_path: Path) -> ApiSettings:
-    return ApiSettings(database_url=database_url, attachments_dir=tmp_path / "attachments")
+    # The webhook worker is exercised by its own tests; elsewhere it would only add noise.
+    return ApiSettings(
+        database_url=database_url,
+        attachments_dir=tmp_path / "attachments",
+        webhook_worker=False,
+    )
 
 
 @pytest.fixture

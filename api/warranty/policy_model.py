@@ -162,7 +162,7 @@ class CategoryRulesPatch(BaseModel):
         return merged
 
 
-class _PolicyDocument(BaseModel):
+class PolicyDocument(BaseModel):
     """The shape of a policy file, before categories and overrides are resolved."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -194,8 +194,24 @@ class WarrantyPolicy:
         return self.categories.get(category_code)
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyProblem:
+    """One mistake in a policy document: the dotted path of the field at fault, and why."""
+
+    path: str
+    message: str
+
+
 class PolicyFileError(ValueError):
-    """A policy file that cannot be read, parsed or validated; the message says where and why."""
+    """A policy file that cannot be read, parsed or validated; the message says where and why.
+
+    `problems` lists each mistake of an invalid document with its field path (empty when the
+    file could not be read or parsed at all).
+    """
+
+    def __init__(self, message: str, problems: tuple[PolicyProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def parse_policy(data: object, *, source: str = "<policy>") -> WarrantyPolicy:
@@ -203,9 +219,9 @@ def parse_policy(data: object, *, source: str = "<policy>") -> WarrantyPolicy:
     if not isinstance(data, Mapping):
         raise PolicyFileError(f"{source}: the policy must be a mapping at the top level")
     try:
-        document = _PolicyDocument.model_validate(data)
+        document = PolicyDocument.model_validate(data)
     except ValidationError as exc:
-        raise PolicyFileError(_describe(source, exc)) from exc
+        raise _invalid(source, exc) from exc
     categories = {
         code: _resolve(source, f"categories.{code}", patch.merged_onto({}), document.defaults)
         for code, patch in document.categories.items()
@@ -215,7 +231,8 @@ def parse_policy(data: object, *, source: str = "<policy>") -> WarrantyPolicy:
         for code, patch in overrides.items():
             location = f"brand_overrides.{brand}.{code}"
             if code not in categories:
-                raise PolicyFileError(f"{source}: {location}: category {code} has no policy")
+                problem = PolicyProblem(location, f"category {code} has no policy")
+                raise PolicyFileError(f"{source}: {location}: {problem.message}", (problem,))
             brand_rules[(brand, code)] = _apply_brand(source, location, categories[code], patch)
     return WarrantyPolicy(version=document.version, categories=categories, brand_rules=brand_rules)
 
@@ -247,7 +264,7 @@ def _resolve(
     try:
         return CategoryRules.model_validate({**inherited, **category_fields})
     except ValidationError as exc:
-        raise PolicyFileError(_describe(source, exc, prefix=location)) from exc
+        raise _invalid(source, exc, prefix=location) from exc
 
 
 def _apply_brand(
@@ -256,13 +273,15 @@ def _apply_brand(
     try:
         return rules.with_override(patch)
     except ValidationError as exc:
-        raise PolicyFileError(_describe(source, exc, prefix=location)) from exc
+        raise _invalid(source, exc, prefix=location) from exc
 
 
-def _describe(source: str, exc: ValidationError, *, prefix: str = "") -> str:
-    lines = [f"{source}: invalid warranty policy"]
+def _invalid(source: str, exc: ValidationError, *, prefix: str = "") -> PolicyFileError:
     leading = prefix.split(".") if prefix else []
-    for error in exc.errors(include_url=False):
-        path = ".".join([*leading, *(str(part) for part in error["loc"])])
-        lines.append(f"  {path or '(document)'}: {error['msg']}")
-    return "\n".join(lines)
+    problems = tuple(
+        PolicyProblem(".".join([*leading, *(str(part) for part in error["loc"])]), error["msg"])
+        for error in exc.errors(include_url=False)
+    )
+    lines = [f"{source}: invalid warranty policy"]
+    lines.extend(f"  {problem.path or '(document)'}: {problem.message}" for problem in problems)
+    return PolicyFileError("\n".join(lines), problems)

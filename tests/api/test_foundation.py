@@ -118,6 +118,6 @@ def test_production_accepts_distinct_keys(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_cli_offers_the_foundation_commands() -> None:
     parser = build_parser()
-    assert parser.parse_args(["db", "upgrade"]).revision == "heads"
+    assert parser.parse_args(["db", "upgrade"]).revision == "head"
     assert parser.parse_args(["seed", "--demo"]).demo is True
     assert parser.parse_args(["api", "--port", "9000"]).port == 9000

@@ -20,9 +20,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: Any, *, startup_timeout: float = 30.0) -> Iterator[str]:
-    """Yield the base URL while the app runs (lifespan included); stop it on exit."""
-    port = free_port()
+def serve_in_thread(
+    app: Any, *, startup_timeout: float = 30.0, port: int | None = None
+) -> Iterator[str]:
+    """Yield the base URL while the app runs (lifespan included); stop it on exit.
+
+    ``port`` serves on a port chosen beforehand (say, one named in the app's own settings).
+    """
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"live-server-{port}", daemon=True)

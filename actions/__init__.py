@@ -1,0 +1,1 @@
+"""Custom actions and form validation served to the dialogue engine (rasa-sdk protocol)."""

@@ -1,0 +1,36 @@
+"""The rasa-sdk action server with this package's actions and the process's api client."""
+
+from __future__ import annotations
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
+
+from actions import api_client
+from actions.api_client import AftersalesApi
+from actions.settings import ActionsSettings
+
+ACTIONS_PACKAGE = "actions"
+
+
+def build_app(settings: ActionsSettings) -> Sanic:
+    """The action server (`POST /webhook`, `GET /actions`, `GET /health`)."""
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    # Only the dialogue engine calls the action server, never a browser.
+    app = create_app(executor, cors_origins=None)
+
+    @app.before_server_start
+    async def open_api_client(app: Sanic) -> None:
+        api_client.install(AftersalesApi.from_settings(settings))
+
+    @app.after_server_stop
+    async def close_api_client(app: Sanic) -> None:
+        await api_client.close()
+
+    return app
+
+
+def serve(settings: ActionsSettings, *, host: str, port: int) -> None:
+    settings.ensure_safe_for_environment()
+    build_app(settings).run(host=host, port=port, single_process=True, access_log=False, motd=False)

@@ -1,0 +1,1 @@
+"""Cases: a consumer's fault or service request, its status history and attachments."""

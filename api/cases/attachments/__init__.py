@@ -1,0 +1,1 @@
+"""Files attached to a case: invoices, nameplates, fault photos, documents."""

@@ -1,0 +1,1 @@
+"""Catalogue: categories, brands, product models, registered units and their repair history."""

@@ -1,0 +1,1 @@
+"""Customers: the consumers the assistant serves, keyed by their chat channel identity."""

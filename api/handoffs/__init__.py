@@ -1,0 +1,1 @@
+"""Handoffs: conversations escalated to a human agent, queued, claimed and resolved."""

@@ -1,0 +1,1 @@
+"""Technicians, service areas, visit availability and visit booking."""

@@ -1,0 +1,1 @@
+"""Troubleshooting knowledge base: remote fault-finding guides, brand error codes and matching."""

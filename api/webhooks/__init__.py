@@ -1,0 +1,1 @@
+"""Signed webhooks: domain events from the outbox, delivered to the company's systems."""

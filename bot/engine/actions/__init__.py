@@ -1,0 +1,1 @@
+"""Actions the engine runs: defaults, responses, forms, slot extraction and custom actions."""
