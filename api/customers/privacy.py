@@ -24,6 +24,7 @@ from api.customers.privacy_schemas import CustomerExport, ErasureReceipt, Export
 from api.customers.schemas import CustomerOut
 from api.customers.service import get_customer
 from api.db import utc_now
+from api.scheduling.privacy import erase_visit_personal_data
 from api.warranty.decision_model import WarrantyStatus
 
 ERASED_MARKER = "[erased]"
@@ -79,6 +80,15 @@ async def erase_customer(
         case.updated_at = now
 
     await erase_conversation(session, channel_id, anonymous_id, marker=ERASED_MARKER)
+
+    await erase_visit_personal_data(
+        session,
+        case_ids,
+        channel_id=channel_id,
+        anonymous_id=anonymous_id,
+        marker=ERASED_MARKER,
+        now=now,
+    )
 
     in_cases = CaseTransition.case_id.in_(case_ids)
     await session.execute(
