@@ -112,8 +112,12 @@ def _parse_all(survey: Survey, request: AnswersIn, max_text_chars: int) -> list[
 def _parse(question: Question, value: Any, field: str, max_text_chars: int) -> ParsedAnswer:
     if question.kind is QuestionKind.SCALE:
         assert question.min is not None and question.max is not None
-        whole = isinstance(value, int | float) and not isinstance(value, bool)
-        if not whole or not float(value).is_integer() or not question.min <= value <= question.max:
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if (
+            not is_number
+            or not float(value).is_integer()
+            or not question.min <= value <= question.max
+        ):
             raise invalid_field(
                 field,
                 "invalid_answer",

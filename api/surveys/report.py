@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.cases.models import Case
@@ -86,6 +86,46 @@ class _Survey:
 async def satisfaction_figures(session: AsyncSession, period: ReportPeriod) -> SatisfactionFigures:
     start, end = period.bounds()
     in_period = (Survey.service_completed_at >= start, Survey.service_completed_at < end)
+    surveys, dimensions = await _surveys_in(session, in_period)
+    await _add_answers(session, in_period, surveys)
+
+    def grouped(key_of: Callable[[_Survey], _Key | None]) -> dict[_Key, Figures]:
+        groups: dict[_Key, list[SurveyFacts]] = defaultdict(list)
+        for survey in surveys.values():
+            key = key_of(survey)
+            if key is not None:
+                groups[key].append(survey.facts())
+        return {key: figures_of(facts, dimensions) for key, facts in groups.items()}
+
+    by_source = grouped(lambda survey: survey.source)
+    by_technician = grouped(lambda survey: survey.technician_id)
+    by_category = grouped(lambda survey: survey.category or UNCATEGORISED)
+    technicians = await _technicians(session, by_technician)
+    categories = await _categories(session, [c for c in by_category if c != UNCATEGORISED])
+    return SatisfactionFigures(
+        period=period,
+        dimensions=dimensions,
+        total=figures_of([survey.facts() for survey in surveys.values()], dimensions),
+        by_source=[(source, by_source[source]) for source in SurveySource if source in by_source],
+        by_technician=sorted(
+            ((technicians[tid], figures) for tid, figures in by_technician.items()),
+            key=lambda pair: pair[0].staff_number,
+        ),
+        by_category=sorted(
+            (
+                (categories.get(code, CategoryRef(None, None, None)), figures)
+                for code, figures in by_category.items()
+            ),
+            key=lambda pair: (pair[0].code is None, pair[0].code or ""),
+        ),
+    )
+
+
+async def _surveys_in(
+    session: AsyncSession, in_period: tuple[ColumnElement[bool], ...]
+) -> tuple[dict[int, _Survey], list[tuple[str, QuestionKind]]]:
+    """The period's surveys, and every scored or yes/no question they asked, in the order of
+    their templates."""
     rows = await session.execute(
         select(
             Survey.id,
@@ -109,7 +149,14 @@ async def satisfaction_figures(session: AsyncSession, period: ReportPeriod) -> S
             kind = QuestionKind(question["kind"])
             if kind in _REPORTED_KINDS:
                 dimensions.setdefault(question["key"], kind)
+    return surveys, list(dimensions.items())
 
+
+async def _add_answers(
+    session: AsyncSession,
+    in_period: tuple[ColumnElement[bool], ...],
+    surveys: dict[int, _Survey],
+) -> None:
     answers = await session.execute(
         select(
             SurveyAnswer.survey_id,
@@ -121,46 +168,15 @@ async def satisfaction_figures(session: AsyncSession, period: ReportPeriod) -> S
         .where(*in_period)
     )
     for survey_id, key, score, choice in answers.all():
-        survey = surveys[survey_id]
+        survey = surveys.get(survey_id)
+        if survey is None:
+            continue  # scheduled after the surveys were read; it belongs to the next report
         if score is not None:
             survey.scores[key] = score
         elif choice is not None:
             survey.choices[key] = choice
         else:
             survey.texts += 1
-
-    dimension_list = list(dimensions.items())
-
-    def grouped(key_of: Callable[[_Survey], _Key | None]) -> dict[_Key, Figures]:
-        groups: dict[_Key, list[SurveyFacts]] = defaultdict(list)
-        for survey in surveys.values():
-            key = key_of(survey)
-            if key is not None:
-                groups[key].append(survey.facts())
-        return {key: figures_of(facts, dimension_list) for key, facts in groups.items()}
-
-    by_source = grouped(lambda survey: survey.source)
-    by_technician = grouped(lambda survey: survey.technician_id)
-    by_category = grouped(lambda survey: survey.category or UNCATEGORISED)
-    technicians = await _technicians(session, by_technician)
-    categories = await _categories(session, [c for c in by_category if c != UNCATEGORISED])
-    return SatisfactionFigures(
-        period=period,
-        dimensions=dimension_list,
-        total=figures_of([survey.facts() for survey in surveys.values()], dimension_list),
-        by_source=[(source, by_source[source]) for source in SurveySource if source in by_source],
-        by_technician=sorted(
-            ((technicians[tid], figures) for tid, figures in by_technician.items()),
-            key=lambda pair: pair[0].staff_number,
-        ),
-        by_category=sorted(
-            (
-                (categories.get(code, CategoryRef(None, None, None)), figures)
-                for code, figures in by_category.items()
-            ),
-            key=lambda pair: (pair[0].code is None, pair[0].code or ""),
-        ),
-    )
 
 
 async def _technicians(session: AsyncSession, ids: Iterable[int]) -> dict[int, TechnicianRef]:

@@ -35,7 +35,14 @@ def _period(first_day: date, last_day: date, timezone: str) -> ReportPeriod:
         zone = ZoneInfo(validate_timezone(timezone))
     except ValueError as error:
         raise invalid_field("query.timezone", "invalid_timezone", str(error)) from None
-    return ReportPeriod(first_day, last_day, zone)
+    period = ReportPeriod(first_day, last_day, zone)
+    try:
+        period.bounds()
+    except OverflowError:
+        raise invalid_field(
+            "query.from", "invalid_period", "The period lies outside the supported calendar."
+        ) from None
+    return period
 
 
 @router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth_roles import Role
 from api.cases.schemas import MAX_ID
@@ -38,7 +39,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, object]]:
 
 
 async def _present(
-    session: DbSession, surveys: list[Survey], language: Locale | None
+    session: AsyncSession, surveys: list[Survey], language: Locale | None
 ) -> list[SurveyOut]:
     now = utc_now()
     if language is not None:

@@ -75,14 +75,8 @@ async def schedule_survey(
     existing = await _find(session, source, source_id)
     if existing is not None:
         return existing
-    if source is SurveySource.HANDOFF and await _is_survey_follow_up(session, source_id):
-        return None
+    conversation_id = await _recipient(session, source, source_id, case_id, conversation_id)
     if conversation_id is None:
-        if case_id is None:
-            raise ValueError("a survey needs a conversation_id or a case_id")
-        conversation_id = await _conversation_of_case(session, case_id)
-    if not _CHANNEL_ID.match(conversation_id):
-        log.info("survey_skipped_unreachable", source=source.value, source_id=source_id)
         return None
 
     zone_name = await _timezone_of(session, conversation_id)
@@ -123,6 +117,26 @@ async def schedule_survey(
     survey.due_item_id = item.id
     await session.flush()
     return survey
+
+
+async def _recipient(
+    session: AsyncSession,
+    source: SurveySource,
+    source_id: int,
+    case_id: int | None,
+    conversation_id: str | None,
+) -> str | None:
+    """The conversation to ask in, or None when there is nobody to ask."""
+    if source is SurveySource.HANDOFF and await _is_survey_follow_up(session, source_id):
+        return None
+    if conversation_id is None:
+        if case_id is None:
+            raise ValueError("a survey needs a conversation_id or a case_id")
+        conversation_id = await _conversation_of_case(session, case_id)
+    if not _CHANNEL_ID.match(conversation_id):
+        log.info("survey_skipped_unreachable", source=source.value, source_id=source_id)
+        return None
+    return conversation_id
 
 
 async def _find(session: AsyncSession, source: SurveySource, source_id: int) -> Survey | None:

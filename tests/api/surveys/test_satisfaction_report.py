@@ -269,6 +269,8 @@ async def test_who_may_read_the_report_and_which_periods(
     for params, field, code in (
         ({"from": "2026-12-07", "to": "2026-12-01"}, "query.to", "invalid_period"),
         ({"from": "2026-01-01", "to": "2027-01-02"}, "query.to", "period_too_long"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "query.from", "invalid_period"),
+        ({"from": "0001-01-01", "to": "0001-01-01"}, "query.from", "invalid_period"),
         ({**DECEMBER_WEEK, "timezone": "Mars/Olympus"}, "query.timezone", "invalid_timezone"),
         ({"to": "2026-12-01"}, "query.from", "validation_failed"),
         ({**DECEMBER_WEEK, "format": "xlsx"}, "query.format", "validation_failed"),

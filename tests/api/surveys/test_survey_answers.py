@@ -16,12 +16,15 @@ from sqlalchemy import select
 from api.auth_roles import Role
 from api.handoffs.models import Handoff
 from api.outbox.models import OutboxEvent
+from api.surveys.models import SurveyAnswer
+from api.surveys.privacy import erase_conversation_surveys
 from tests.api.cases.workflow import open_case
 from tests.api.surveys.steps import (
     LONDON_CONSUMER,
     SHANGHAI_CONSUMER,
     answer,
     answered,
+    committed,
     scheduled,
     shanghai,
 )
@@ -265,3 +268,33 @@ async def test_a_low_score_opens_one_follow_up_per_survey(
     handoffs = await _handoffs(api_app)
     assert [h.conversation_id for h in handoffs] == [SHANGHAI_CONSUMER, LONDON_CONSUMER]
     assert flagged["follow_up_handoff_id"] == handoffs[1].id
+
+
+async def test_erasing_the_consumer_keeps_the_scores_but_not_the_words(
+    api_app: FastAPI, api_client_for: ApiClientFactory
+) -> None:
+    survey = await scheduled(api_app, completed_at=shanghai(1, 10))
+    other = await scheduled(
+        api_app, source_id=2, completed_at=shanghai(1, 10), conversation_id=LONDON_CONSUMER
+    )
+    actions = api_client_for(Role.ACTIONS, customer=SHANGHAI_CONSUMER)
+    await answered(actions, survey.id, ("overall", 5), ("comment", "王先生，电话 13800138000"))
+    london = api_client_for(Role.BOT, customer=LONDON_CONSUMER)
+    await answered(london, other.id, ("comment", "Lovely service"))
+    async with committed(api_app) as session:
+        touched = await erase_conversation_surveys(
+            session, SHANGHAI_CONSUMER, "anon:0123", marker="[erased]"
+        )
+    assert touched == 1
+    staff = api_client_for(Role.SUPERVISOR)
+    erased = (await staff.get(f"/api/v1/surveys/{survey.id}")).json()
+    assert erased["conversation_id"] == "anon:0123"
+    answers = {q["key"]: q["answer"] for q in erased["questions"]}
+    assert (answers["overall"], answers["comment"]) == (5, "[erased]")
+    async with api_app.state.session_factory() as session:
+        authors = (await session.execute(select(SurveyAnswer.answered_by))).scalars().all()
+    assert SHANGHAI_CONSUMER not in authors
+    kept = (await staff.get(f"/api/v1/surveys/{other.id}")).json()
+    assert kept["questions"][-1]["answer"] == "Lovely service"
+    gone = await actions.get(f"/api/v1/surveys/{survey.id}")
+    assert gone.status_code == 404

@@ -157,6 +157,8 @@ async def test_never_two_surveys_for_the_same_service(api_app: FastAPI) -> None:
     assert other_source.id != first.id
     assert await _survey_count(api_app) == 2
     assert len(await queued_items(api_app, SHANGHAI_CONSUMER)) == 2
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await schedule(api_app, source_id=8, completed_at=shanghai(1, 10).replace(tzinfo=None))
 
 
 @pytest.mark.usefixtures("consumers")
@@ -232,8 +234,3 @@ async def test_resolved_handoffs_get_the_short_survey_but_survey_follow_ups_none
     async with api_app.state.session_factory() as session:
         kinds = (await session.execute(select(OutboundItem.kind))).scalars().all()
     assert kinds == ["survey_due"]
-
-
-async def test_a_naive_completion_time_is_a_programming_error(api_app: FastAPI) -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        await schedule(api_app, completed_at=shanghai(1, 10).replace(tzinfo=None))

@@ -117,18 +117,14 @@ async def test_seeding_stores_and_replaces_templates_that_new_surveys_use(
     assert count == 2
 
 
-@pytest.mark.parametrize(
-    ("item", "message"),
-    [
+async def test_bad_seed_items_name_the_item(api_app: FastAPI) -> None:
+    for item, message in (
         ({"file": "premium"}, "unknown template file 'premium'; shipped: default"),
         ({"file": "default", "source": "visit"}, "must have no other keys"),
         ({"source": "repair", "name": {"zh": "x", "en": "x"}, "questions": []}, "source"),
-    ],
-)
-async def test_bad_seed_items_name_the_item(
-    api_app: FastAPI, item: dict[str, Any], message: str
-) -> None:
-    async with api_app.state.session_factory() as session:
-        with pytest.raises(SeedError, match=r"survey_templates\[0\]") as raised:
-            await load_templates(session, [item])
-    assert message in str(raised.value)
+    ):
+        async with api_app.state.session_factory() as session:
+            with pytest.raises(SeedError, match=r"survey_templates\[1\]") as raised:
+                await load_templates(session, [{"file": "default"}, item])
+        assert message in str(raised.value)
+    assert await _stored(api_app) == {}
