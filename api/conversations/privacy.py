@@ -1,4 +1,4 @@
-"""Erasing a consumer's conversation: the log, the handoffs and the outbound queue.
+"""Erasing a consumer's conversation: the log, handoffs, outbound queue and surveys.
 
 Customer erasure calls `erase_conversation` with the consumer's channel identity (which is
 the conversation id) and the anonymous id that replaces it everywhere.
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.conversations.service import erase_conversation_messages
 from api.handoffs.service import erase_conversation_handoffs
 from api.outbound.service import erase_conversation_items
+from api.surveys.privacy import erase_conversation_surveys
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class ConversationErasure:
     messages: int
     handoffs: int
     outbound_items: int
+    surveys: int
 
 
 async def erase_conversation(
@@ -35,6 +37,9 @@ async def erase_conversation(
             session, conversation_id, anonymous_id, marker=marker
         ),
         outbound_items=await erase_conversation_items(
+            session, conversation_id, anonymous_id, marker=marker
+        ),
+        surveys=await erase_conversation_surveys(
             session, conversation_id, anonymous_id, marker=marker
         ),
     )

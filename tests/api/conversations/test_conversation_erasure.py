@@ -46,7 +46,7 @@ async def test_erasure_replaces_text_and_identity_and_stops_deliveries(
     async with api_app.state.session_factory() as session:
         receipt = await erase_conversation(session, CONSUMER, ANONYMOUS, marker=MARKER)
         await session.commit()
-    assert receipt == ConversationErasure(messages=2, handoffs=1, outbound_items=1)
+    assert receipt == ConversationErasure(messages=2, handoffs=1, outbound_items=1, surveys=0)
 
     agent = api_client_for(Role.AGENT)
     assert (await agent.get(f"/api/v1/conversations/{CONSUMER}/messages")).json()["items"] == []
