@@ -9,8 +9,9 @@ Public API::
     nlu.intents, nlu.entities
 
 One model serves Chinese, English and mixed text: text is folded (full-width → half-width,
-lower case, traditional → simplified), intents come from logistic regression over character
-n-grams and jieba words, entities from a CRF, regexes and lookup tables, and dates, with
+lower case, traditional → simplified), intents come from a calibrated linear SVM over
+character n-grams, jieba words and word pairs of the text with its entity values masked,
+entities from a CRF, regexes and lookup tables, and dates, with
 Rasa's FallbackClassifier and EntitySynonymMapper semantics. ``config`` documents which
 parts of ``config.yml`` are honoured; ``reader`` what training data is accepted.
 """

@@ -7,9 +7,9 @@ default pipeline, which ends in a FallbackClassifier with those defaults, so the
 applies them too; with a pipeline that lists no FallbackClassifier no fallback is predicted.
 
 Every other component is accepted and stands for the engine's own fixed pipeline: text
-folding and jieba segmentation (tokenizers), character n-gram and word TF-IDF (featurizers),
-logistic regression (intent classifiers such as DIETClassifier), CRFEntityExtractor,
-RegexEntityExtractor, DateParserEntityExtractor (in place of Duckling) and
+folding and jieba segmentation (tokenizers), character n-gram, word and word-pair TF-IDF
+(featurizers), a calibrated linear SVM (intent classifiers such as DIETClassifier),
+CRFEntityExtractor, RegexEntityExtractor, DateParserEntityExtractor (in place of Duckling) and
 EntitySynonymMapper. Their options are not read. ``policies`` belongs to the dialogue side.
 """
 

@@ -15,8 +15,8 @@ softmax of the scores times one inverse temperature fitted on held-out folds, so
 probabilities sum to 1 and mean what the fallback thresholds assume. On the project's data
 this matched logistic regression's F1 and calibration at a fraction of its training time.
 When an intent has a single example nothing can be held out, and the temperature is fitted
-on the training data itself. A message none of whose features occurs in the training data
-gets no ranking at all (see ``rank``).
+on the training data itself. A message that carries no evidence the model knows (unknown
+characters, keyboard mashing) gets no ranking at all (see ``rank``).
 
 scikit-learn fits the vectorisers and the model; scoring one message through their
 ``transform``/``predict_proba`` costs about a millisecond of input validation, so ``rank``
@@ -53,6 +53,10 @@ MAX_CALIBRATION_FOLDS = 5
 # Placeholders come from Unicode's private use area, which no user text is expected to use.
 UNKNOWN_PATTERN_PLACEHOLDER = "\ue000"
 _FIRST_PATTERN_PLACEHOLDER = 0xE001
+# A message with no known word is still read when at least this share of its letter
+# sequences is known (see ``_familiar``).
+MIN_FAMILIAR_SHARE = 0.5
+_SEQUENCE_LENGTH = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,24 @@ def mask_matches(
     return "".join(pieces)
 
 
+def _familiar(item: ClassifierInput, scoring: _Scoring) -> bool:
+    """Whether a message none of whose words the model knows still looks like known text.
+
+    Without words (emoji, punctuation) any known character counts. With words, misspelt
+    ones (``thnks``, ``hiii``) share most of their letter sequences (n-grams of three or
+    more characters) with the training data and keyboard mashing (``asdfgh``) shares few.
+    """
+    grams = scoring.character_analyzer(item.text)
+    if not item.words:
+        return any(
+            scoring.character_vocabulary.get(gram) not in (None, scoring.padding_index)
+            for gram in grams
+        )
+    sequences = [gram for gram in grams if len(gram) >= _SEQUENCE_LENGTH and gram.strip()]
+    known = sum(gram in scoring.character_vocabulary for gram in sequences)
+    return bool(sequences) and known >= MIN_FAMILIAR_SHARE * len(sequences)
+
+
 def entity_vocabulary(
     examples: Iterable[TrainingExample], synonyms: Mapping[str, str]
 ) -> tuple[LookupTable, ...]:
@@ -155,13 +177,13 @@ def _calibrated_svm(
     smallest = min(Counter(intents).values())
     if smallest >= 2:
         model = CalibratedClassifierCV(
-            LinearSVC(C=SVM_REGULARISATION),
+            LinearSVC(C=SVM_REGULARISATION, random_state=0),
             method="temperature",
             cv=min(MAX_CALIBRATION_FOLDS, smallest),
             ensemble=False,
         )
     else:
-        svm = LinearSVC(C=SVM_REGULARISATION).fit(features, intents)
+        svm = LinearSVC(C=SVM_REGULARISATION, random_state=0).fit(features, intents)
         model = CalibratedClassifierCV(FrozenEstimator(svm), method="temperature")
     return model.fit(features, intents)
 
@@ -212,9 +234,11 @@ class IntentClassifier:
     def rank(self, normalised: str) -> list[IntentScore]:
         """Every intent with its probability, most likely first.
 
-        Empty for blank text and for text with nothing the model has seen (an unknown
-        emoji, another script): like an empty message, it carries no evidence, and the
-        fallback takes it.
+        Empty for blank text, for text without words whose characters the model has never
+        seen (an unknown emoji, another script) and for text with words of which it knows
+        none that does not look like known text either (keyboard mashing, see
+        ``_familiar``): like an empty message, it carries no evidence, and the fallback
+        takes it.
         """
         text = self._readable(normalised)
         if not text or not self._classes:
@@ -246,7 +270,7 @@ class IntentClassifier:
         return self._input(readable, self._entity_values(readable))
 
     def _probabilities(self, item: ClassifierInput) -> np.ndarray | None:
-        """Intent probabilities; None when no feature of ``item`` was seen in training."""
+        """Intent probabilities; None when ``item`` carries no evidence (see ``rank``)."""
         scoring = self._scoring()
         character_indices, character_values = _tfidf(
             scoring.character_analyzer(item.text),
@@ -254,10 +278,7 @@ class IntentClassifier:
             scoring.character_idf,
         )
         word_indices, word_values = _tfidf(item.words, scoring.word_vocabulary, scoring.word_idf)
-        informative = len(word_indices) > 0 or any(
-            index != scoring.padding_index for index in character_indices
-        )
-        if not informative:
+        if not word_indices.size and not _familiar(item, scoring):
             return None
         indices = np.concatenate([character_indices, word_indices + scoring.word_offset])
         values = np.concatenate([character_values, word_values])
