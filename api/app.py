@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.db import create_engine, create_session_factory
 from api.demo import load_demo_data_if_empty
-from api.errors import PROBLEM_RESPONSES, install_error_handlers
+from api.errors import install_error_handlers, problem_responses
 from api.migrate import ensure_migrated
 from api.routers import API_PREFIX, ROOT_ROUTERS, V1_ROUTERS
 from api.settings import ApiSettings
@@ -51,7 +51,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        responses={401: PROBLEM_RESPONSES[401], 403: PROBLEM_RESPONSES[403]},
+        responses=problem_responses(401, 403),
     )
     app.state.settings = settings
     install_error_handlers(app)

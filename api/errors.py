@@ -69,6 +69,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status in (400, 401, 403, 404, 409, 413, 422)
 }
 
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problem documents a route may answer with."""
+    return {status: PROBLEM_RESPONSES[status] for status in statuses}
+
+
 _TITLES = {
     400: "Bad request",
     401: "Unauthorized",

@@ -23,7 +23,8 @@ from api.cases.status import CaseStatus
 from api.customers.caller import Caller, Settings, caller_with_roles
 from api.customers.identity import CHANNEL_ID_DESCRIPTION, ChannelId
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES, invalid_field
+from api.errors import problem_responses
+from api.query_params import parse_code_list
 
 router = APIRouter(tags=["cases"])
 router.include_router(attachments_router)
@@ -32,7 +33,6 @@ CREATORS = (Role.ACTIONS, Role.BOT, Role.AGENT)
 EDITORS = (Role.ACTIONS, Role.BOT, Role.AGENT, Role.SUPERVISOR, Role.BACKEND)
 READERS = EDITORS
 
-_STATUS_CODES = frozenset(status.value for status in CaseStatus)
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case id.")]
 
@@ -47,7 +47,7 @@ def actor_of(caller: Caller) -> Actor:
     summary="Open a case (idempotent with idempotency_key)",
     responses={
         200: {"model": CaseDetailOut, "description": "The case created earlier with this key."},
-        **{code: PROBLEM_RESPONSES[code] for code in (400, 403, 409, 422)},
+        **problem_responses(400, 403, 409, 422),
     },
 )
 async def create_case(
@@ -69,7 +69,7 @@ async def create_case(
 @router.get(
     "/cases",
     summary="List cases, newest first",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 403, 422)},
+    responses=problem_responses(400, 403, 422),
 )
 async def list_cases(
     session: DbSession,
@@ -101,7 +101,7 @@ async def list_cases(
 @router.get(
     "/cases/{case_id}",
     summary="A case with its status history",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 404)},
+    responses=problem_responses(400, 404),
 )
 async def get_case(
     case_id: CaseId, session: DbSession, caller: Annotated[Caller, caller_with_roles(*READERS)]
@@ -112,7 +112,7 @@ async def get_case(
 @router.patch(
     "/cases/{case_id}",
     summary="Change the intake fields of a case that is not closed or cancelled",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 404, 409, 422)},
+    responses=problem_responses(400, 404, 409, 422),
 )
 async def update_case(
     case_id: CaseId,
@@ -134,7 +134,7 @@ async def update_case(
 @router.post(
     "/cases/{case_id}/transitions",
     summary="Move a case to another status",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 404, 409, 422)},
+    responses=problem_responses(400, 404, 409, 422),
 )
 async def transition_case(
     case_id: CaseId,
@@ -158,12 +158,4 @@ async def transition_case(
 def _parse_statuses(raw: str | None) -> list[CaseStatus]:
     if not raw:
         return []
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = [name for name in names if name not in _STATUS_CODES]
-    if unknown:
-        raise invalid_field(
-            "query.status",
-            "unknown_status",
-            f"Unknown status {', '.join(unknown)}; known: {', '.join(CaseStatus)}.",
-        )
-    return [CaseStatus(name) for name in names]
+    return parse_code_list(raw, CaseStatus, field="query.status", allow_empty=True)

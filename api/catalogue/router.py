@@ -33,7 +33,7 @@ from api.catalogue.schemas import (
 )
 from api.catalogue.vocabulary import CategoryCode
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES
+from api.errors import problem_responses
 from api.settings import ApiSettings
 
 router = APIRouter()
@@ -56,8 +56,8 @@ SerialPath = Annotated[
 ]
 BrandPath = Annotated[BrandCode, Path()]
 
-_READ = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 422)}
-_WRITE = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 422)}
+_READ = problem_responses(401, 403, 404, 422)
+_WRITE = problem_responses(401, 403, 404, 409, 422)
 
 
 def _max_text_chars(request: Request) -> int:

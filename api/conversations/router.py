@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth_roles import Role
 from api.cases.schemas import MAX_ID
@@ -12,18 +12,14 @@ from api.conversations import service
 from api.conversations.models import SenderKind
 from api.conversations.schemas import MessageCreate, MessageOut, Transcript
 from api.customers.caller import Caller, Settings, caller_with_roles
-from api.customers.identity import CHANNEL_ID_DESCRIPTION, CHANNEL_ID_PATTERN
+from api.customers.identity import ChannelIdPath as ConversationIdPath
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES, ApiError
+from api.errors import ApiError, problem_responses
 
 router = APIRouter(tags=["conversations"])
 
 WRITERS = (Role.ACTIONS, Role.BOT, Role.AGENT)
 READERS = (Role.AGENT, Role.SUPERVISOR)
-
-ConversationIdPath = Annotated[
-    str, Path(pattern=CHANNEL_ID_PATTERN, description=CHANNEL_ID_DESCRIPTION, examples=["tg:123"])
-]
 
 
 @router.post(
@@ -32,7 +28,7 @@ ConversationIdPath = Annotated[
     summary="Log a message (idempotent on the channel's message id)",
     responses={
         200: {"model": MessageOut, "description": "The message recorded earlier with this id."},
-        **{code: PROBLEM_RESPONSES[code] for code in (400, 403, 422)},
+        **problem_responses(400, 403, 422),
     },
 )
 async def record_message(
@@ -61,7 +57,7 @@ async def record_message(
 @router.get(
     "/conversations/{conversation_id}/messages",
     summary="The transcript, a page at a time (staff only)",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+    responses=problem_responses(403, 422),
 )
 async def read_transcript(
     conversation_id: ConversationIdPath,

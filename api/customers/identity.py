@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import StringConstraints
 
 CHANNEL_ID_PATTERN = r"^(tg:[0-9]{1,20}|web:[A-Za-z0-9_-]{1,64})$"
@@ -17,6 +18,11 @@ CHANNEL_ID_DESCRIPTION = (
     "Channel identity of the consumer: `tg:<telegram user id>` (digits) or "
     "`web:<session id>` (letters, digits, `_`, `-`; at most 64)."
 )
+
+ChannelIdPath = Annotated[
+    str, Path(pattern=CHANNEL_ID_PATTERN, description=CHANNEL_ID_DESCRIPTION, examples=["tg:123"])
+]
+"""A channel identity as a path parameter (a customer's id, which is also a conversation id)."""
 
 
 def new_anonymous_id() -> str:

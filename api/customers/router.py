@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.auth_roles import Role
 from api.cases.attachments.storage import BlobStore
 from api.customers import privacy, service
 from api.customers.caller import Caller, Settings, caller_with_roles
-from api.customers.identity import CHANNEL_ID_DESCRIPTION, CHANNEL_ID_PATTERN
+from api.customers.identity import ChannelIdPath
 from api.customers.privacy_schemas import CustomerExport, ErasureReceipt
 from api.customers.schemas import CustomerOut, CustomerUpsert
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES
+from api.errors import problem_responses
 
 router = APIRouter(tags=["customers"])
 
 ROLES = (Role.ACTIONS, Role.BOT, Role.AGENT)
-
-ChannelIdPath = Annotated[
-    str, Path(pattern=CHANNEL_ID_PATTERN, description=CHANNEL_ID_DESCRIPTION, examples=["tg:123"])
-]
 
 
 @router.put(
@@ -30,7 +26,7 @@ ChannelIdPath = Annotated[
     summary="Create or update a customer",
     responses={
         201: {"model": CustomerOut, "description": "The customer was created."},
-        **{code: PROBLEM_RESPONSES[code] for code in (400, 403, 422)},
+        **problem_responses(400, 403, 422),
     },
 )
 async def upsert_customer(
@@ -50,7 +46,7 @@ async def upsert_customer(
 @router.get(
     "/customers/{channel_id}",
     summary="A customer's profile",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 403, 404)},
+    responses=problem_responses(400, 403, 404),
 )
 async def get_customer(
     channel_id: ChannelIdPath,
@@ -64,7 +60,7 @@ async def get_customer(
 @router.get(
     "/customers/{channel_id}/export",
     summary="Everything stored about a customer",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 403, 404)},
+    responses=problem_responses(400, 403, 404),
 )
 async def export_customer(
     channel_id: ChannelIdPath,
@@ -78,7 +74,7 @@ async def export_customer(
 @router.delete(
     "/customers/{channel_id}",
     summary="Erase a customer's personal data; their cases stay, anonymised",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 403, 404)},
+    responses=problem_responses(400, 403, 404),
 )
 async def erase_customer(
     channel_id: ChannelIdPath,

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth_roles import Role
 from api.cases.schemas import MAX_ID
 from api.customers.caller import Caller, Settings, caller_with_roles
-from api.customers.identity import CHANNEL_ID_DESCRIPTION, CHANNEL_ID_PATTERN, ChannelId
+from api.customers.identity import CHANNEL_ID_DESCRIPTION, ChannelId
+from api.customers.identity import ChannelIdPath as ConversationIdPath
 from api.db import DbSession, utc_now
-from api.errors import PROBLEM_RESPONSES, invalid_field
+from api.errors import problem_responses
 from api.handoffs import service
 from api.handoffs.models import Handoff
 from api.handoffs.presenter import present_handoff
@@ -27,6 +28,7 @@ from api.handoffs.schemas import (
 )
 from api.handoffs.settings import HandoffSettings, handoff_settings
 from api.handoffs.status import OPEN_STATUSES, HandoffStatus
+from api.query_params import parse_code_list
 
 router = APIRouter(tags=["handoffs"])
 
@@ -36,11 +38,6 @@ OVERRIDE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, description="Handoff id.")]
 HandoffConfig = Annotated[HandoffSettings, Depends(handoff_settings)]
-ConversationIdPath = Annotated[
-    str, Path(pattern=CHANNEL_ID_PATTERN, description=CHANNEL_ID_DESCRIPTION, examples=["tg:123"])
-]
-
-_STATUS_CODES = frozenset(item.value for item in HandoffStatus)
 
 
 @router.post(
@@ -49,7 +46,7 @@ _STATUS_CODES = frozenset(item.value for item in HandoffStatus)
     summary="Queue a conversation for an agent (one open handoff per conversation)",
     responses={
         200: {"model": HandoffOut, "description": "The conversation's open handoff."},
-        **{code: PROBLEM_RESPONSES[code] for code in (400, 403, 409, 422)},
+        **problem_responses(400, 403, 409, 422),
     },
 )
 async def open_handoff(
@@ -79,7 +76,7 @@ async def open_handoff(
 @router.get(
     "/handoffs",
     summary="The agents' queue: most urgent first, then the oldest",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+    responses=problem_responses(403, 422),
 )
 async def list_handoffs(
     session: DbSession,
@@ -114,7 +111,7 @@ async def list_handoffs(
 @router.get(
     "/handoffs/{handoff_id}",
     summary="One handoff (consumer roles: only their own conversation's)",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 403, 404)},
+    responses=problem_responses(400, 403, 404),
 )
 async def get_handoff(
     handoff_id: HandoffId,
@@ -129,7 +126,7 @@ async def get_handoff(
 @router.get(
     "/conversations/{conversation_id}/handoff",
     summary="The conversation's open handoff, else its latest one",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 403, 404)},
+    responses=problem_responses(400, 403, 404),
 )
 async def get_conversation_handoff(
     conversation_id: ConversationIdPath,
@@ -145,7 +142,7 @@ async def get_conversation_handoff(
 @router.post(
     "/handoffs/{handoff_id}/claim",
     summary="Claim a queued handoff; of concurrent claims exactly one wins",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def claim_handoff(
     handoff_id: HandoffId,
@@ -163,7 +160,7 @@ async def claim_handoff(
 @router.post(
     "/handoffs/{handoff_id}/release",
     summary="Put a claimed handoff back in the queue (its holder, or a supervisor)",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def release_handoff(
     handoff_id: HandoffId,
@@ -184,7 +181,7 @@ async def release_handoff(
 @router.post(
     "/handoffs/{handoff_id}/first-response",
     summary="Record the agent's first answer to the consumer (the first time is kept)",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def record_first_response(
     handoff_id: HandoffId,
@@ -200,7 +197,7 @@ async def record_first_response(
 @router.post(
     "/handoffs/{handoff_id}/resolve",
     summary="Close as handled and hand the conversation back to the bot",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def resolve_handoff(
     handoff_id: HandoffId,
@@ -224,7 +221,7 @@ async def resolve_handoff(
 @router.post(
     "/handoffs/{handoff_id}/cancel",
     summary="Close as no longer needed",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def cancel_handoff(
     handoff_id: HandoffId,
@@ -261,12 +258,4 @@ def _actor(caller: Caller) -> str:
 def _parse_statuses(raw: str | None) -> list[HandoffStatus]:
     if raw is None:
         return sorted(OPEN_STATUSES)
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = [name for name in names if name not in _STATUS_CODES]
-    if unknown or not names:
-        raise invalid_field(
-            "query.status",
-            "unknown_status",
-            f"Unknown status {', '.join(unknown) or '(none)'}; known: {', '.join(HandoffStatus)}.",
-        )
-    return [HandoffStatus(name) for name in names]
+    return parse_code_list(raw, HandoffStatus, field="query.status")

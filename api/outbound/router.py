@@ -13,7 +13,7 @@ from api.cases.schemas import MAX_ID
 from api.customers.caller import Caller, Settings, caller_with_roles
 from api.customers.identity import CHANNEL_ID_DESCRIPTION, ChannelId
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES, invalid_field
+from api.errors import problem_responses
 from api.outbound import service
 from api.outbound.schemas import (
     AckRequest,
@@ -29,6 +29,7 @@ from api.outbound.schemas import (
 )
 from api.outbound.settings import OutboundSettings, outbound_settings
 from api.outbound.status import OutboundStatus
+from api.query_params import parse_code_list
 
 router = APIRouter(tags=["outbound"])
 
@@ -39,8 +40,6 @@ WORKERS = (Role.BOT,)
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Outbound item id.")]
 OutboundConfig = Annotated[OutboundSettings, Depends(outbound_settings)]
 
-_STATUS_CODES = frozenset(item.value for item in OutboundStatus)
-
 
 @router.post(
     "/outbound",
@@ -48,7 +47,7 @@ _STATUS_CODES = frozenset(item.value for item in OutboundStatus)
     summary="Queue a message for the bot to deliver (deduplicated by dedupe_key)",
     responses={
         200: {"model": OutboundOut, "description": "The item queued earlier with this key."},
-        **{code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+        **problem_responses(403, 422),
     },
 )
 async def enqueue(
@@ -76,7 +75,7 @@ async def enqueue(
 @router.get(
     "/outbound",
     summary="Queued and past outbound items, newest first",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+    responses=problem_responses(403, 422),
 )
 async def list_outbound(
     session: DbSession,
@@ -100,7 +99,7 @@ async def list_outbound(
 @router.get(
     "/outbound/{item_id}",
     summary="One outbound item",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404)},
+    responses=problem_responses(403, 404),
 )
 async def get_outbound(
     item_id: ItemId, session: DbSession, _: Annotated[Role, require_roles(*READERS)]
@@ -111,7 +110,7 @@ async def get_outbound(
 @router.post(
     "/outbound/lease",
     summary="Lease due items for delivery; an item is never leased to two workers at once",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+    responses=problem_responses(403, 422),
 )
 async def lease(
     body: LeaseRequest,
@@ -132,7 +131,7 @@ async def lease(
 @router.post(
     "/outbound/unblock",
     summary="The consumer wrote again: deliver to the conversation again",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+    responses=problem_responses(403, 422),
 )
 async def unblock(
     body: UnblockRequest, session: DbSession, _: Annotated[Role, require_roles(*WORKERS)]
@@ -144,7 +143,7 @@ async def unblock(
 @router.post(
     "/outbound/{item_id}/ack",
     summary="Report the item delivered",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def ack(
     item_id: ItemId,
@@ -158,7 +157,7 @@ async def ack(
 @router.post(
     "/outbound/{item_id}/fail",
     summary="Report a failed delivery (retried with backoff, failed, or undeliverable)",
-    responses={code: PROBLEM_RESPONSES[code] for code in (403, 404, 409, 422)},
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def fail(
     item_id: ItemId,
@@ -182,12 +181,4 @@ async def fail(
 def _parse_statuses(raw: str | None) -> list[OutboundStatus]:
     if raw is None:
         return []
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = [name for name in names if name not in _STATUS_CODES]
-    if unknown or not names:
-        raise invalid_field(
-            "query.status",
-            "unknown_status",
-            f"Unknown status {', '.join(unknown) or '(none)'}; known: {', '.join(OutboundStatus)}.",
-        )
-    return [OutboundStatus(name) for name in names]
+    return parse_code_list(raw, OutboundStatus, field="query.status")

@@ -14,7 +14,7 @@ from api.cases.schemas import IDEMPOTENCY_KEY_PATTERN, MAX_ID
 from api.customers.caller import Caller, Settings, caller_with_roles
 from api.customers.text_rules import Code
 from api.db import DbSession, utc_now
-from api.errors import PROBLEM_RESPONSES, invalid_field
+from api.errors import invalid_field, problem_responses
 from api.scheduling import booking, visit_changes, visit_queries
 from api.scheduling.availability_service import availability_for_address, availability_for_case
 from api.scheduling.models import Visit
@@ -43,10 +43,6 @@ VisitId = Annotated[int, Path(ge=1, le=MAX_ID, description="Visit id.")]
 CasePathId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case id.")]
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: PROBLEM_RESPONSES[code] for code in codes}
-
-
 def _actor(caller: Caller) -> Actor:
     return Actor(role=caller.role, id=caller.actor_id)
 
@@ -68,7 +64,7 @@ def _detail(visit: Visit, caller: Caller, scheduling: Scheduling) -> VisitDetail
         "to a person, once. An address outside the served cities is a 422 `area_not_served` "
         "listing them."
     ),
-    responses=_problems(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
 )
 async def get_availability(
     session: DbSession,
@@ -130,7 +126,7 @@ async def get_availability(
     summary="Book a visit (idempotent with an Idempotency-Key)",
     responses={
         200: {"model": VisitDetailOut, "description": "The visit booked earlier with this key."},
-        **_problems(400, 403, 404, 409, 422),
+        **problem_responses(400, 403, 404, 409, 422),
     },
 )
 async def book_visit(
@@ -168,7 +164,7 @@ async def book_visit(
     "/visits",
     tags=["visits"],
     summary="Visits changed since a time or cursor, for the dispatch system",
-    responses=_problems(422),
+    responses=problem_responses(422),
 )
 async def list_visit_changes(
     session: DbSession,
@@ -199,7 +195,7 @@ async def list_visit_changes(
     "/visits/{visit_id}",
     tags=["visits"],
     summary="A visit with its history",
-    responses=_problems(400, 404),
+    responses=problem_responses(400, 404),
 )
 async def get_visit(
     visit_id: VisitId,
@@ -215,7 +211,7 @@ async def get_visit(
     "/cases/{case_id}/visits",
     tags=["visits"],
     summary="A case's visits, oldest first",
-    responses=_problems(400, 404),
+    responses=problem_responses(400, 404),
 )
 async def list_case_visits(
     case_id: CasePathId,
@@ -231,7 +227,7 @@ async def list_case_visits(
     "/visits/{visit_id}/reschedule",
     tags=["visits"],
     summary="Move a visit to another window",
-    responses=_problems(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
 )
 async def reschedule_visit(
     visit_id: VisitId,
@@ -258,7 +254,7 @@ async def reschedule_visit(
     "/visits/{visit_id}/cancel",
     tags=["visits"],
     summary="Cancel a visit and free its window",
-    responses=_problems(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 422),
 )
 async def cancel_visit(
     visit_id: VisitId,
@@ -284,7 +280,7 @@ async def cancel_visit(
     "/visits/{visit_id}/status",
     tags=["visits"],
     summary="Report en route, started, completed or no-show from the field",
-    responses=_problems(404, 409, 422),
+    responses=problem_responses(404, 409, 422),
 )
 async def report_visit_status(
     visit_id: VisitId,

@@ -10,7 +10,7 @@ from api.auth import require_roles
 from api.auth_roles import Role
 from api.customers.text_rules import Code
 from api.db import DbSession, utc_now
-from api.errors import PROBLEM_RESPONSES
+from api.errors import problem_responses
 from api.scheduling import technician_service as service
 from api.scheduling.gazetteer import AreaKind
 from api.scheduling.places import load_gazetteer, resolve_place
@@ -36,8 +36,8 @@ AreaReader = Annotated[
 ]
 TechnicianId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Technician id.")]
 
-_READ = {code: PROBLEM_RESPONSES[code] for code in (404, 422)}
-_WRITE = {code: PROBLEM_RESPONSES[code] for code in (404, 409, 422)}
+_READ = problem_responses(404, 422)
+_WRITE = problem_responses(404, 409, 422)
 
 
 @router.post(

@@ -12,7 +12,7 @@ from api.auth_roles import Role
 from api.customers.caller import Caller, caller_with_roles
 from api.customers.preferences import DEFAULT_TIMEZONE, validate_timezone
 from api.db import DbSession, utc_now
-from api.errors import PROBLEM_RESPONSES, invalid_field
+from api.errors import invalid_field, problem_responses
 from api.surveys.report import MAX_PERIOD_DAYS, ReportPeriod, satisfaction_figures
 from api.surveys.report_csv import CSV_MEDIA_TYPE, report_csv
 from api.surveys.report_schemas import SatisfactionReportOut
@@ -57,7 +57,7 @@ def _period(first_day: date, last_day: date, timezone: str) -> ReportPeriod:
     response_model=SatisfactionReportOut,
     responses={
         200: {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}}},
-        **{code: PROBLEM_RESPONSES[code] for code in (403, 422)},
+        **problem_responses(403, 422),
     },
 )
 async def satisfaction_report(

@@ -13,7 +13,7 @@ from api.customers.caller import Caller, Settings, caller_with_roles
 from api.customers.identity import CHANNEL_ID_DESCRIPTION, ChannelId
 from api.customers.preferences import Locale
 from api.db import DbSession, utc_now
-from api.errors import PROBLEM_RESPONSES
+from api.errors import problem_responses
 from api.surveys import service
 from api.surveys.answers import answer_survey
 from api.surveys.models import Survey
@@ -34,10 +34,6 @@ Language = Annotated[
 ]
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: PROBLEM_RESPONSES[code] for code in codes}
-
-
 async def _present(
     session: AsyncSession, surveys: list[Survey], language: Locale | None
 ) -> list[SurveyOut]:
@@ -51,7 +47,7 @@ async def _present(
 @router.get(
     "/surveys",
     summary="Surveys newest first, e.g. the open survey of a conversation",
-    responses=_problems(400, 403, 422),
+    responses=problem_responses(400, 403, 422),
 )
 async def list_surveys(
     session: DbSession,
@@ -87,7 +83,7 @@ async def list_surveys(
 @router.get(
     "/surveys/{survey_id}",
     summary="A survey's questions in the consumer's language, with the answers so far",
-    responses=_problems(400, 404, 422),
+    responses=problem_responses(400, 404, 422),
 )
 async def get_survey(
     survey_id: SurveyId,
@@ -110,7 +106,7 @@ async def get_survey(
         "answered until it expires. A score of 1–2 (or 0–6 for the recommendation) opens one "
         "follow-up handoff for a supervisor. After expiry: 409 `survey_expired`."
     ),
-    responses=_problems(400, 403, 404, 409, 422),
+    responses=problem_responses(400, 403, 404, 409, 422),
 )
 async def post_answers(
     survey_id: SurveyId,

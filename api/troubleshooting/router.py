@@ -11,7 +11,7 @@ from api.auth_roles import Role
 from api.catalogue.vocabulary import CategoryCode
 from api.customers.text_rules import Identifier
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES
+from api.errors import problem_responses
 from api.settings import ApiSettings
 from api.troubleshooting import service
 from api.troubleshooting.index_cache import GuideIndexCache
@@ -42,9 +42,9 @@ ErrorCodeId = Annotated[int, Path(ge=1, le=MAX_ID, description="Error code id.")
 CategoryFilter = Annotated[CategoryCode | None, Query(description="Only this category.")]
 BrandFilter = Annotated[BrandCode | None, Query(description="Only this brand.")]
 
-_LIST = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 422)}
-_READ = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 422)}
-_WRITE = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 422)}
+_LIST = problem_responses(401, 403, 422)
+_READ = problem_responses(401, 403, 404, 422)
+_WRITE = problem_responses(401, 403, 404, 409, 422)
 _INDEX_CACHE_STATE = "troubleshooting_index_cache"
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response, status
 from api.auth import require_roles
 from api.auth_roles import Role
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES, ApiError, FieldProblem, not_found
+from api.errors import ApiError, FieldProblem, not_found, problem_responses
 from api.settings import ApiSettings
 from api.warranty import policy_store, service
 from api.warranty.models import VERSION_LENGTH
@@ -30,11 +30,7 @@ PolicyWriter = Annotated[Role, require_roles(Role.ADMIN)]
 VersionPath = Annotated[str, Path(min_length=1, max_length=VERSION_LENGTH)]
 
 
-def _responses(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: PROBLEM_RESPONSES[code] for code in codes}
-
-
-@router.post("/check", summary="Decide a fault's warranty", responses=_responses(403, 422))
+@router.post("/check", summary="Decide a fault's warranty", responses=problem_responses(403, 422))
 async def check_warranty(
     body: WarrantyCheckRequest, request: Request, session: DbSession, role: Checker
 ) -> WarrantyCheckResponse:
@@ -55,7 +51,9 @@ async def check_warranty(
     return await service.check_warranty(session, body, max_text_chars=settings.max_text_chars)
 
 
-@router.get("/policies", summary="Stored policy versions, newest first", responses=_responses(403))
+@router.get(
+    "/policies", summary="Stored policy versions, newest first", responses=problem_responses(403)
+)
 async def list_policies(session: DbSession, _: PolicyReader) -> list[PolicyVersionOut]:
     versions = await policy_store.list_versions(session)
     return [
@@ -64,7 +62,9 @@ async def list_policies(session: DbSession, _: PolicyReader) -> list[PolicyVersi
     ]
 
 
-@router.get("/policies/active", summary="The policy decisions use now", responses=_responses(403))
+@router.get(
+    "/policies/active", summary="The policy decisions use now", responses=problem_responses(403)
+)
 async def active_policy(session: DbSession, _: PolicyReader) -> PolicyVersionDocument:
     """The active version with its document; the shipped default while none is stored."""
     return _document_out(await policy_store.active_version(session))
@@ -76,7 +76,7 @@ async def active_policy(session: DbSession, _: PolicyReader) -> PolicyVersionDoc
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": PolicyVersionDocument, "description": "That version was already stored."},
-        **_responses(403, 409, 422),
+        **problem_responses(403, 409, 422),
     },
 )
 async def upload_policy(
@@ -101,7 +101,7 @@ async def upload_policy(
 @router.post(
     "/policies/{version}/activate",
     summary="Make a stored version the active one",
-    responses=_responses(403, 404, 409),
+    responses=problem_responses(403, 404, 409),
 )
 async def activate_policy(
     version: VersionPath, session: DbSession, _: PolicyWriter

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from api.auth import require_roles
 from api.auth_roles import Role
 from api.db import DbSession
-from api.errors import PROBLEM_RESPONSES
+from api.errors import problem_responses
 from api.webhooks import service
 from api.webhooks.schemas import (
     MAX_ID,
@@ -32,15 +32,11 @@ SubscriptionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Subscription 
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID, description="Delivery id.")]
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: PROBLEM_RESPONSES[code] for code in codes}
-
-
 @router.post(
     "/subscriptions",
     status_code=status.HTTP_201_CREATED,
     summary="Subscribe an endpoint to event types; it receives events recorded from now on",
-    responses=_problems(403, 422),
+    responses=problem_responses(403, 422),
 )
 async def create_subscription(
     body: SubscriptionCreate, session: DbSession, _: AdminOnly
@@ -51,7 +47,7 @@ async def create_subscription(
     )
 
 
-@router.get("/subscriptions", summary="Every subscription", responses=_problems(403))
+@router.get("/subscriptions", summary="Every subscription", responses=problem_responses(403))
 async def list_subscriptions(session: DbSession, _: AdminOnly) -> SubscriptionList:
     subscriptions = await service.list_subscriptions(session)
     return SubscriptionList(items=[SubscriptionOut.of(item) for item in subscriptions])
@@ -60,7 +56,7 @@ async def list_subscriptions(session: DbSession, _: AdminOnly) -> SubscriptionLi
 @router.get(
     "/subscriptions/{subscription_id}",
     summary="One subscription",
-    responses=_problems(403, 404, 422),
+    responses=problem_responses(403, 404, 422),
 )
 async def get_subscription(
     subscription_id: SubscriptionId, session: DbSession, _: AdminOnly
@@ -71,7 +67,7 @@ async def get_subscription(
 @router.patch(
     "/subscriptions/{subscription_id}",
     summary="Change a subscription: URL, secret (rotation), event types, active, description",
-    responses=_problems(403, 404, 422),
+    responses=problem_responses(403, 404, 422),
 )
 async def update_subscription(
     subscription_id: SubscriptionId, body: SubscriptionPatch, session: DbSession, _: AdminOnly
@@ -84,7 +80,7 @@ async def update_subscription(
     "/subscriptions/{subscription_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a subscription with its deliveries",
-    responses=_problems(403, 404, 422),
+    responses=problem_responses(403, 404, 422),
 )
 async def delete_subscription(
     subscription_id: SubscriptionId, session: DbSession, _: AdminOnly
@@ -96,7 +92,7 @@ async def delete_subscription(
 @router.get(
     "/deliveries",
     summary="Deliveries with their attempts, newest first",
-    responses=_problems(403, 422),
+    responses=problem_responses(403, 422),
 )
 async def list_deliveries(
     session: DbSession,
@@ -126,7 +122,7 @@ async def list_deliveries(
 @router.get(
     "/deliveries/{delivery_id}",
     summary="One delivery with its attempts",
-    responses=_problems(403, 404, 422),
+    responses=problem_responses(403, 404, 422),
 )
 async def get_delivery(delivery_id: DeliveryId, session: DbSession, _: AdminOnly) -> DeliveryOut:
     return DeliveryOut.of(await service.get_delivery(session, delivery_id))
@@ -135,7 +131,7 @@ async def get_delivery(delivery_id: DeliveryId, session: DbSession, _: AdminOnly
 @router.post(
     "/deliveries/{delivery_id}/replay",
     summary="Send a delivery again now, whatever its status",
-    responses=_problems(403, 404, 422),
+    responses=problem_responses(403, 404, 422),
 )
 async def replay_delivery(delivery_id: DeliveryId, session: DbSession, _: AdminOnly) -> DeliveryOut:
     return DeliveryOut.of(await service.replay_delivery(session, delivery_id))
@@ -144,7 +140,7 @@ async def replay_delivery(delivery_id: DeliveryId, session: DbSession, _: AdminO
 @router.post(
     "/events/{event_id}/replay",
     summary="Send an event again now to every subscription it was delivered to",
-    responses=_problems(403, 404, 422),
+    responses=problem_responses(403, 404, 422),
 )
 async def replay_event(
     event_id: Annotated[uuid.UUID, Path(description="The event's id (X-Aftersales-Event-Id).")],

@@ -17,7 +17,7 @@ from api.cases.attachments.upload_stream import receive_upload
 from api.cases.schemas import MAX_ID
 from api.customers.caller import Caller, Settings, caller_with_roles
 from api.db import DbSession
-from api.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
+from api.errors import PROBLEM_JSON, Problem, problem_responses
 
 router = APIRouter(tags=["attachments"])
 
@@ -39,7 +39,7 @@ _PROBLEM: dict[str, Any] = {"model": Problem, "content": {PROBLEM_JSON: {}}}
     openapi_extra={"requestBody": UPLOAD_REQUEST_BODY},
     responses={
         200: {"model": AttachmentOut, "description": "The same content was attached before."},
-        **{code: PROBLEM_RESPONSES[code] for code in (400, 404, 409, 413, 422)},
+        **problem_responses(400, 404, 409, 413, 422),
         415: _PROBLEM,
     },
 )
@@ -72,7 +72,7 @@ async def upload_attachment(
 @router.get(
     "/cases/{case_id}/attachments",
     summary="A case's attachments, oldest first",
-    responses={code: PROBLEM_RESPONSES[code] for code in (400, 404)},
+    responses=problem_responses(400, 404),
 )
 async def list_attachments(
     case_id: Annotated[int, Path(ge=1, le=MAX_ID)],
@@ -90,7 +90,7 @@ async def list_attachments(
     response_class=FileResponse,
     responses={
         200: {"description": "The stored bytes, with the detected media type."},
-        **{code: PROBLEM_RESPONSES[code] for code in (400, 404)},
+        **problem_responses(400, 404),
         410: _PROBLEM,
     },
 )
