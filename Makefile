@@ -18,10 +18,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto --dist loadscope -m "not stories"
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 stories: $(STAMP)
-	$(BIN)/python -m pytest -m stories tests/engine/test_engine_story_suite.py
+	$(BIN)/python -m pytest tests/engine/test_engine_story_suite.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

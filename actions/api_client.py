@@ -10,11 +10,12 @@ exponential backoff; a status transition is never repeated blindly.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import httpx
 import structlog
+from httpx_aiohttp import AiohttpTransport
 from pydantic import BaseModel
 from tenacity import (
     AsyncRetrying,
@@ -24,6 +25,7 @@ from tenacity import (
 )
 
 from actions.api_models import (
+    Availability,
     Case,
     CaseDraft,
     CaseStatus,
@@ -34,7 +36,9 @@ from actions.api_models import (
     HandoffReason,
     ModelResolution,
     SerialLookup,
+    Survey,
     TroubleshootingMatch,
+    Visit,
     WarrantyDecision,
 )
 from actions.settings import ActionsSettings
@@ -55,11 +59,24 @@ class ApiUnavailable(Exception):
 class ApiRejected(Exception):
     """The api answered with a client error (4xx); `code` is its problem code."""
 
-    def __init__(self, status: int, code: str | None, detail: str | None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str | None,
+        detail: str | None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {detail}")
         self.status = status
         self.code = code
         self.detail = detail
+        #: The problem's `extra`: its text in zh and en, and e.g. a full window's alternatives.
+        self.extra = extra or {}
+
+    def in_language(self, language: str) -> str | None:
+        """The api's own explanation for the consumer, when it gives one."""
+        text = self.extra.get("en" if language == "en" else "zh")
+        return text if isinstance(text, str) and text else None
 
 
 class _Transient(Exception):
@@ -80,6 +97,11 @@ class AftersalesApi:
             base_url=settings.api_url.rstrip("/") + API_PREFIX,
             headers={API_KEY_HEADER: settings.api_key.get_secret_value()},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            # aiohttp underneath: its connection pool stays cheap with many connections, where
+            # httpcore's scans every pooled connection on each request.
+            transport=AiohttpTransport(
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=100)
+            ),
         )
         return cls(
             http, retry_attempts=settings.retry_attempts, retry_backoff=settings.retry_backoff
@@ -219,6 +241,81 @@ class AftersalesApi:
             json={key: value for key, value in body.items() if value is not None},
         )
 
+    # --- visits -------------------------------------------------------------------------
+
+    async def visit_availability(
+        self, customer: str, case_id: int, *, address: str | None = None
+    ) -> Availability:
+        """Open windows for the case, earliest first. With none inside the service level the
+        api hands the case to a person (once)."""
+        params: dict[str, Any] = {"case_id": case_id}
+        if address:
+            params["address"] = address
+        return await self._call(
+            Availability, "GET", "/visits/availability", customer, params=params
+        )
+
+    async def book_visit(
+        self,
+        customer: str,
+        case_id: int,
+        *,
+        window_start: datetime,
+        address: str,
+        contact_phone: str,
+        fee_accepted: bool | None,
+        idempotency_key: str,
+    ) -> Visit:
+        """Book the visit; repeating the call with the same key returns the same visit."""
+        body: dict[str, Any] = {
+            "case_id": case_id,
+            "window_start": window_start.isoformat(),
+            "address": address,
+            "contact_phone": contact_phone,
+            "idempotency_key": idempotency_key,
+        }
+        if fee_accepted is not None:
+            body["fee_consent"] = {"accepted": fee_accepted}
+        return await self._call(Visit, "POST", "/visits", customer, json=body)
+
+    async def case_visits(self, customer: str, case_id: int) -> list[Visit]:
+        visits = await self._json("GET", f"/cases/{case_id}/visits", customer)
+        return [Visit.model_validate(item) for item in visits]
+
+    async def reschedule_visit(
+        self, customer: str, visit_id: int, *, window_start: datetime
+    ) -> Visit:
+        body = {"window_start": window_start.isoformat()}
+        return await self._call(
+            Visit, "POST", f"/visits/{visit_id}/reschedule", customer, json=body, retry=False
+        )
+
+    async def cancel_visit(self, customer: str, visit_id: int, *, reason: str) -> Visit:
+        body = {"reason": reason}
+        return await self._call(
+            Visit, "POST", f"/visits/{visit_id}/cancel", customer, json=body, retry=False
+        )
+
+    # --- surveys ------------------------------------------------------------------------
+
+    async def open_survey(self, customer: str) -> Survey | None:
+        """The consumer's survey waiting for answers, if any."""
+        page = await self._json("GET", "/surveys", customer, params={"status": "open", "limit": 1})
+        items = page["items"]
+        return Survey.model_validate(items[0]) if items else None
+
+    async def answer_survey(
+        self, customer: str, survey_id: int, answers: dict[str, bool | int | str]
+    ) -> Survey:
+        """Record the answers (repeating them replaces them with the same values)."""
+        body = {
+            "answers": [{"question": key, "value": value} for key, value in answers.items()],
+            "finish": True,
+        }
+        return await self._call(
+            Survey, "POST", f"/surveys/{survey_id}/answers", customer, json=body
+        )
+
     # --- customers ----------------------------------------------------------------------
 
     async def update_customer(self, customer: str, **fields: Any) -> Customer:
@@ -251,7 +348,13 @@ class AftersalesApi:
         response = await self._with_retries(send) if retry else await self._once(send)
         if response.status_code >= httpx.codes.BAD_REQUEST:
             problem = _problem(response)
-            raise ApiRejected(response.status_code, problem.get("code"), problem.get("detail"))
+            extra = problem.get("extra")
+            raise ApiRejected(
+                response.status_code,
+                problem.get("code"),
+                problem.get("detail"),
+                extra if isinstance(extra, dict) else None,
+            )
         return response.json()
 
     async def _send(self, method: str, path: str, **request: Any) -> httpx.Response:

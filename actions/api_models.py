@@ -261,3 +261,57 @@ class Handoff(ApiModel):
     summary: str | None = None
     #: Only while the handoff waits in the queue.
     expected_wait: ExpectedWait | None = None
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+class VisitStatus(StrEnum):
+    BOOKED = "booked"
+    EN_ROUTE = "en_route"
+    STARTED = "started"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+#: A visit the consumer may still move or cancel.
+CHANGEABLE_VISIT_STATUSES = frozenset({VisitStatus.BOOKED, VisitStatus.EN_ROUTE})
+
+
+class VisitWindow(ApiModel):
+    start: datetime
+    end: datetime
+    local_date: date
+
+
+class WindowOffer(VisitWindow):
+    within_service_level: bool
+
+
+class Availability(ApiModel):
+    case_id: int | None = None
+    windows: list[WindowOffer]
+    service_level_met: bool
+    #: Set when the api handed the case to a person for lack of a window in the service level.
+    no_capacity_flagged_at: datetime | None = None
+
+
+class Visit(ApiModel):
+    id: int
+    case_id: int
+    status: VisitStatus
+    window: VisitWindow
+    address: str
+    contact_phone: str
+    within_service_level: bool
+    paid_repair: bool
+
+
+# --- surveys --------------------------------------------------------------------------------
+
+
+class Survey(ApiModel):
+    id: int
+    status: str
+    follow_up_handoff_id: int | None = None

@@ -50,6 +50,12 @@ def single(value: Any) -> Any:
     return value
 
 
+def record_id(value: Any) -> int | None:
+    """A record id (case, visit, survey) held in a text slot; None when unset or not one."""
+    text = str(single(value) or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
 def slot_date(value: Any) -> date | None:
     """An ISO date slot as a date; None when unset or not a date."""
     if not value:

@@ -210,11 +210,20 @@ def add_test_stories(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 def _run_bot(args: argparse.Namespace) -> int:
     from aftersales.runtime import InsecureDefaultsError
+    from bot.http_app import telegram_configured
     from bot.telegram.settings import BotConfigurationError, BotSettings
+    from bot.webchat.settings import ensure_web_chat_usable
 
     settings = BotSettings(**({"mode": args.mode} if args.mode else {}))
     try:
-        settings.ensure_usable()
+        ensure_web_chat_usable(settings)
+        if telegram_configured(settings):
+            settings.ensure_usable()
+        else:
+            print(
+                "aftersales bot: no TELEGRAM_BOT_TOKEN set; serving the web chat only",
+                file=sys.stderr,
+            )
     except (BotConfigurationError, InsecureDefaultsError) as error:
         print(f"aftersales bot: {error}", file=sys.stderr)
         return 2
@@ -231,13 +240,17 @@ def _run_bot(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_config=None,
         access_log=False,
+        # Open web chat event streams would otherwise hold the shutdown forever.
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 1,
     )
     return 0
 
 
 def add_bot(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "bot", help="Serve the Telegram front end and the bot's HTTP port (8080)."
+        "bot",
+        help="Serve the web chat and the bot's HTTP port (8080), and the Telegram front end "
+        "when a token is set.",
     )
     parser.add_argument("--host", help="Interface to listen on (default from settings).")
     parser.add_argument("--port", type=int, help="Port to listen on (default from settings).")

@@ -29,13 +29,15 @@ class Service:
     health_url: str
 
 
-def planned_services(*, with_telegram: bool) -> list[Service]:
+def planned_services() -> list[Service]:
     from actions.settings import ActionsSettings
     from api.settings import ApiSettings
     from bot.engine.settings import EngineSettings
+    from bot.telegram.settings import BotSettings
 
     api, actions, engine = ApiSettings(), ActionsSettings(), EngineSettings()
-    services = [
+    bot = BotSettings()
+    return [
         Service(
             "api",
             ("api", "--migrate", "--demo-data"),
@@ -43,10 +45,8 @@ def planned_services(*, with_telegram: bool) -> list[Service]:
         ),
         Service("actions", ("actions",), f"http://127.0.0.1:{actions.port}/health"),
         Service("engine", ("engine",), f"http://{engine.host}:{engine.port}/status"),
+        Service("bot", ("bot",), f"http://{bot.host}:{bot.port}/health"),
     ]
-    if with_telegram:
-        services.append(Service("bot", ("bot",), "http://127.0.0.1:8080/health"))
-    return services
 
 
 async def _wait_until_healthy(service: Service, process: asyncio.subprocess.Process) -> None:
@@ -120,20 +120,24 @@ async def run_all(services: list[Service]) -> int:
 
 def _print_addresses() -> None:
     from api.settings import ApiSettings
+    from bot.http_app import telegram_configured
+    from bot.telegram.settings import BotSettings
 
-    api = ApiSettings()
+    api, bot = ApiSettings(), BotSettings()
+    telegram = "on" if telegram_configured(bot) else "off (set TELEGRAM_BOT_TOKEN)"
     print(
         "\nAftersales Assistant is running.\n"
+        f"  web chat:            http://{bot.host}:{bot.port}/chat\n"
         f"  api + OpenAPI docs:  http://{api.host}:{api.port}/docs\n"
         "  engine (Rasa API):   http://127.0.0.1:5005/status\n"
+        f"  Telegram bot:        {telegram}\n"
         "  Press Ctrl-C to stop everything.\n",
         flush=True,
     )
 
 
 def up() -> int:
-    with_telegram = bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
     if RuntimeSettings().is_production:
         print("aftersales up is for local use; start each service on its own in production.")
         return 2
-    return asyncio.run(run_all(planned_services(with_telegram=with_telegram)))
+    return asyncio.run(run_all(planned_services()))

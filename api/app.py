@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
@@ -11,9 +12,11 @@ from api.db import create_engine, create_session_factory
 from api.demo import load_demo_data_if_empty
 from api.errors import install_error_handlers, problem_responses
 from api.migrate import ensure_migrated
+from api.observability.middleware import RequestMetricsMiddleware
 from api.routers import API_PREFIX, ROOT_ROUTERS, V1_ROUTERS
 from api.settings import ApiSettings
 from api.surveys.timer import survey_timer_running
+from api.warm_up import warm_caches
 from api.webhooks.worker import webhook_worker_running
 
 DESCRIPTION = (
@@ -36,6 +39,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             app.state.session_factory = create_session_factory(engine)
             if settings.load_demo_data:
                 await load_demo_data_if_empty(app.state.session_factory)
+            warming = asyncio.create_task(warm_caches(app)) if settings.warm_up else None
             async with (
                 webhook_worker_running(
                     app.state.session_factory, enabled=settings.webhook_worker
@@ -43,6 +47,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 survey_timer_running(app.state.session_factory),
             ):
                 yield
+            if warming is not None:
+                warming.cancel()
+                with suppress(asyncio.CancelledError):
+                    await warming
         finally:
             await engine.dispose()
 
@@ -55,6 +63,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(RequestMetricsMiddleware)
     for router in ROOT_ROUTERS:
         app.include_router(router)
     for router in V1_ROUTERS:

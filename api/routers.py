@@ -8,6 +8,7 @@ from api.conversations.router import router as conversations_router
 from api.customers.router import router as customers_router
 from api.handoffs.router import router as handoffs_router
 from api.health.router import router as health_router
+from api.observability.router import router as metrics_router
 from api.outbound.router import router as outbound_router
 from api.scheduling.router import router as scheduling_router
 from api.surveys.router import router as surveys_router
@@ -17,7 +18,7 @@ from api.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
-ROOT_ROUTERS: list[APIRouter] = [health_router]
+ROOT_ROUTERS: list[APIRouter] = [health_router, metrics_router]
 V1_ROUTERS: list[APIRouter] = [
     catalogue_router,
     troubleshooting_router,

@@ -29,6 +29,11 @@ class ApiSettings(BaseSettings):
     webhook_worker: bool = Field(
         default=True, description="Deliver webhooks from this process (see api.webhooks.worker)."
     )
+    warm_up: bool = Field(
+        default=True,
+        description="Build the catalogue, policy and troubleshooting caches right after start, "
+        "so the first consumers do not wait for them.",
+    )
     key_actions: SecretStr = SecretStr(DEVELOPMENT_KEYS[Role.ACTIONS])
     key_bot: SecretStr = SecretStr(DEVELOPMENT_KEYS[Role.BOT])
     key_agent: SecretStr = SecretStr(DEVELOPMENT_KEYS[Role.AGENT])

@@ -1,39 +1,60 @@
-"""The bot process's HTTP surface (port 8080): health, and the Telegram webhook in webhook
-mode. The Telegram front end starts and stops with the app."""
+"""The bot process's HTTP surface (port 8080): health, the web chat at ``/chat`` and, in
+webhook mode, the Telegram webhook. The front ends start and stop with the app; the
+Telegram one only when a token is set, so the web chat also runs on its own."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request
 
 from bot.telegram.front_end import TelegramFrontEnd
 from bot.telegram.settings import BotMode, BotSettings
 from bot.telegram.webhook import webhook_router
+from bot.webchat.routes import mount_webchat
+from bot.webchat.service import WebChat
+from bot.webchat.settings import WebChatSettings
+
+TELEGRAM_OFF = "off"
 
 
-def create_app(settings: BotSettings | None = None) -> FastAPI:
+def telegram_configured(settings: BotSettings) -> bool:
+    return settings.telegram_token is not None and bool(settings.telegram_token.get_secret_value())
+
+
+def create_app(
+    settings: BotSettings | None = None, webchat_settings: WebChatSettings | None = None
+) -> FastAPI:
     settings = settings or BotSettings()
+    webchat_settings = webchat_settings or WebChatSettings()
+    with_telegram = telegram_configured(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        front_end = await TelegramFrontEnd.open(settings)
-        app.state.telegram = front_end
-        try:
-            await front_end.start()
+        async with AsyncExitStack() as stack:
+            web_chat = WebChat.open(settings, webchat_settings)
+            stack.push_async_callback(web_chat.stop)
+            web_chat.start()
+            app.state.webchat = web_chat
+            app.state.telegram = None
+            if with_telegram:
+                front_end = await TelegramFrontEnd.open(settings)
+                stack.push_async_callback(front_end.stop)
+                app.state.telegram = front_end
+                await front_end.start()
             yield
-        finally:
-            await front_end.stop()
 
     app = FastAPI(title="Aftersales bot", lifespan=lifespan)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict[str, str]:
-        front_end: TelegramFrontEnd = request.app.state.telegram
-        return {"status": "ok", "telegram": front_end.mode.value}
+        front_end: TelegramFrontEnd | None = request.app.state.telegram
+        telegram = front_end.mode.value if front_end is not None else TELEGRAM_OFF
+        return {"status": "ok", "telegram": telegram, "webchat": "on"}
 
-    if settings.mode is BotMode.WEBHOOK and settings.webhook_secret is not None:
+    mount_webchat(app)
+    if with_telegram and settings.mode is BotMode.WEBHOOK and settings.webhook_secret is not None:
         app.include_router(
             webhook_router(settings.webhook_path, settings.webhook_secret.get_secret_value())
         )

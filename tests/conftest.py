@@ -55,6 +55,7 @@ def api_settings(database_url: str, tmp_path: Path) -> ApiSettings:
         database_url=database_url,
         attachments_dir=tmp_path / "attachments",
         webhook_worker=False,
+        warm_up=False,
     )
 
 

@@ -22,9 +22,10 @@ from api.cases.schemas import (
 from api.cases.status import CaseStatus
 from api.customers.caller import Caller, Settings, caller_with_roles
 from api.customers.identity import CHANNEL_ID_DESCRIPTION, ChannelId
-from api.db import DbSession
+from api.db import DbSession, utc_now
 from api.errors import problem_responses
 from api.query_params import parse_code_list
+from api.scheduling.case_end import move_case
 
 router = APIRouter(tags=["cases"])
 router.include_router(attachments_router)
@@ -133,7 +134,11 @@ async def update_case(
 
 @router.post(
     "/cases/{case_id}/transitions",
-    summary="Move a case to another status",
+    summary="Move a case to another status (cancelling cancels its visits)",
+    description="Cancelling a case cancels its booked and en-route visits with it; a case "
+    "cannot be resolved or closed while a visit is booked, en route or started (409 "
+    "`case_has_active_visit`), nor cancelled while its visit is started (409 "
+    "`visit_in_progress`).",
     responses=problem_responses(400, 404, 409, 422),
 )
 async def transition_case(
@@ -143,13 +148,14 @@ async def transition_case(
     settings: Settings,
     caller: Annotated[Caller, caller_with_roles(*EDITORS)],
 ) -> CaseDetailOut:
-    case = await service.transition_case(
+    case = await move_case(
         session,
         case_id,
         body.to,
         actor_of(caller),
         note=body.note,
         customer=caller.customer,
+        now=utc_now(),
         max_text_chars=settings.max_text_chars,
     )
     return CaseDetailOut.of(case)

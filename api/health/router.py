@@ -1,11 +1,12 @@
-"""Liveness and readiness of the api process."""
+"""Liveness and readiness of the api process, outside /api/v1 and without a key."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
+
+from api.errors import PROBLEM_JSON, Problem
+from api.observability.readiness import ensure_ready
 
 router = APIRouter(tags=["health"])
 
@@ -19,17 +20,23 @@ class Readiness(BaseModel):
     database: str
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, summary="The process is alive (no I/O)")
 async def alive() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-async def ready(request: Request) -> Readiness | JSONResponse:
-    try:
-        async with request.app.state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception as error:  # readiness reports any database failure, whatever its type
-        body = Readiness(status="unavailable", database=type(error).__name__)
-        return JSONResponse(body.model_dump(), status_code=503)
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    summary="The database is reachable and migrated",
+    responses={
+        503: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": "`database_unreachable` or `database_not_migrated`.",
+        }
+    },
+)
+async def ready(request: Request) -> Readiness:
+    await ensure_ready(request.app.state.engine)
     return Readiness(status="ok", database="ok")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Index, String, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +52,8 @@ class OutboundItem(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     """Leases handed out so far, i.e. delivery attempts started."""
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Delivered even in the consumer's quiet hours (see `api.outbound.quiet_hours`)."""
     lease_token: Mapped[str | None] = mapped_column(String(80))
     leased_by: Mapped[str | None] = mapped_column(String(128))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

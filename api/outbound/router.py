@@ -45,6 +45,10 @@ OutboundConfig = Annotated[OutboundSettings, Depends(outbound_settings)]
     "/outbound",
     status_code=status.HTTP_201_CREATED,
     summary="Queue a message for the bot to deliver (deduplicated by dedupe_key)",
+    description="Every item but an urgent one waits for the end of the consumer's quiet "
+    "hours (21:00–09:00 in their time zone by default): its `not_before` is moved there. "
+    "Urgent: an `agent_reply` while the conversation's handoff is queued or claimed, and a "
+    "`visit_status` intent whose `visit_status` entity is `en_route`.",
     responses={
         200: {"model": OutboundOut, "description": "The item queued earlier with this key."},
         **problem_responses(403, 422),
@@ -55,6 +59,7 @@ async def enqueue(
     response: Response,
     session: DbSession,
     settings: Settings,
+    config: OutboundConfig,
     caller: Annotated[Caller, caller_with_roles(*ENQUEUERS)],
 ) -> OutboundOut:
     item, created = await service.enqueue_outbound(
@@ -66,6 +71,7 @@ async def enqueue(
         not_before=body.not_before,
         created_by=caller.actor_id or caller.role.value,
         max_text_chars=settings.max_text_chars,
+        quiet_hours=config.quiet_hours,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -124,6 +130,9 @@ async def lease(
         limit=body.limit,
         lease_for=timedelta(seconds=body.lease_seconds),
         max_attempts=config.max_attempts,
+        quiet_hours=config.quiet_hours,
+        channel=body.channel,
+        conversation_ids=body.conversation_ids,
     )
     return LeaseOut(items=[LeasedItemOut.of(item) for item in items])
 
@@ -174,6 +183,7 @@ async def fail(
         permanent=body.permanent,
         blocked=body.blocked,
         policy=config.retry_policy,
+        quiet_hours=config.quiet_hours,
     )
     return OutboundOut.of(item)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -16,6 +16,7 @@ from api.outbound.status import OutboundStatus
 
 DEDUPE_KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,200}$"
 MAX_LEASE_SECONDS = 3600
+MAX_LEASE_CONVERSATIONS = 200
 
 WorkerId = Annotated[str, StringConstraints(pattern=ACTOR_ID_PATTERN)]
 LeaseToken = Annotated[str, StringConstraints(min_length=1, max_length=80)]
@@ -44,6 +45,7 @@ class OutboundOut(BaseModel):
     payload: OutboundPayload
     status: OutboundStatus
     not_before: datetime
+    urgent: bool = Field(description="Delivered even in the consumer's quiet hours.")
     dedupe_key: str | None
     attempts: int = Field(description="Delivery attempts started (leases handed out).")
     leased_by: str | None
@@ -63,6 +65,7 @@ class OutboundOut(BaseModel):
             "payload": PAYLOAD_ADAPTER.validate_python(item.payload),
             "status": OutboundStatus(item.status),
             "not_before": item.not_before,
+            "urgent": item.urgent,
             "dedupe_key": item.dedupe_key,
             "attempts": item.attempts,
             "leased_by": item.leased_by,
@@ -101,6 +104,17 @@ class LeaseRequest(BaseModel):
         ge=5,
         le=MAX_LEASE_SECONDS,
         description="Without ack or fail within this time the item may go to another worker.",
+    )
+    channel: Literal["tg", "web"] | None = Field(
+        default=None,
+        description="Only items of conversations on this channel (`tg:…` or `web:…`); "
+        "default every channel.",
+    )
+    conversation_ids: list[ChannelId] | None = Field(
+        default=None,
+        max_length=MAX_LEASE_CONVERSATIONS,
+        description="Only items of these conversations (say, the web chats connected now); "
+        "default every conversation.",
     )
 
 

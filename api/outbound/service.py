@@ -4,7 +4,8 @@ with retries, and stop delivering to consumers who blocked the bot.
 Other domains enqueue with `enqueue_outbound` in their own transaction (surveys, visit
 reminders, agent replies). Leasing is one UPDATE over a locked, skip-locked selection on
 PostgreSQL and one serialised write on SQLite, so no item is ever leased to two workers at
-once; acknowledgements and failures are fenced by the lease token.
+once; acknowledgements and failures are fenced by the lease token. Proactive items keep
+out of the consumer's quiet hours (`api.outbound.quiet_hours`).
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ from api.customers.insert_once import insert_once
 from api.customers.text_rules import ensure_within_limit
 from api.db import utc_now
 from api.errors import ApiError, invalid_field, not_found
+from api.observability.metrics import DELIVERY_FAILURES, DeliveryQueue
+from api.observability.on_commit import count_on_commit
 from api.outbound.models import OutboundItem, OutboundKind, UnreachableConversation
 from api.outbound.payloads import BilingualText, IntentPayload, TextPayload
+from api.outbound.quiet_hours import awake_now, consumer_zone, held_until, urgency
 from api.outbound.retry import RetryPolicy
+from api.outbound.settings import outbound_settings
 from api.outbound.status import OutboundEvent, OutboundStatus, next_status
 from api.settings import ApiSettings
+from api.surveys.quiet_hours import QuietHours
 
 DEFAULT_MAX_TEXT_CHARS: int = ApiSettings.model_fields["max_text_chars"].default
 BLOCKED_ERROR = "the consumer blocked the bot on this channel"
@@ -49,11 +55,13 @@ async def enqueue_outbound(
     not_before: datetime | None = None,
     created_by: str | None = None,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    quiet_hours: QuietHours | None = None,
 ) -> tuple[OutboundItem, bool]:
     """Queue a message for the bot; returns the item and whether it is new.
 
     With ``dedupe_key``, a key seen before returns the item made the first time (also under
-    concurrency). An item for a consumer who blocked the bot is stored as undeliverable.
+    concurrency). An item for a consumer who blocked the bot is stored as undeliverable. A
+    proactive item due in the consumer's quiet hours is due at their end instead.
     """
     if not _CHANNEL_ID.match(conversation_id):
         raise invalid_field(
@@ -73,13 +81,21 @@ async def enqueue_outbound(
 
     now = utc_now()
     unreachable = await _unreachable(session, conversation_id)
+    urgent = await urgency(session, conversation_id, OutboundKind(kind), payload)
+    due_at = held_until(
+        not_before or now,
+        await consumer_zone(session, conversation_id),
+        quiet_hours or outbound_settings().quiet_hours,
+        urgent=urgent,
+    )
     values: dict[str, Any] = {
         "conversation_id": conversation_id,
         "kind": OutboundKind(kind).value,
         "payload": payload.model_dump(mode="json"),
         "status": (_S.UNDELIVERABLE if unreachable else _S.PENDING).value,
         "last_error": BLOCKED_ERROR if unreachable else None,
-        "not_before": not_before or now,
+        "not_before": due_at,
+        "urgent": urgent,
         "dedupe_key": dedupe_key,
         "attempts": 0,
         "created_by": created_by,
@@ -130,12 +146,18 @@ async def lease_items(
     limit: int,
     lease_for: timedelta,
     max_attempts: int,
+    quiet_hours: QuietHours | None = None,
+    channel: str | None = None,
+    conversation_ids: Sequence[str] | None = None,
 ) -> list[OutboundItem]:
     """Lease up to ``limit`` due items to ``worker_id``, earliest due first.
 
     Due: pending with ``not_before`` passed, or leased with the lease run out; never items of
-    an unreachable conversation. Each leased item gets its own token and one more attempt.
-    Items whose last attempt's lease ran out are failed first.
+    an unreachable conversation, nor proactive items while their consumer's hours are quiet.
+    With ``channel`` (``tg`` or ``web``), only that channel's conversations, so each front end
+    leases only what it can deliver; with ``conversation_ids``, only those conversations'
+    items. Each leased item gets its own token and one more attempt. Items whose last
+    attempt's lease ran out are failed first.
     """
     now = utc_now()
     await _fail_abandoned(session, now, max_attempts)
@@ -150,9 +172,17 @@ async def lease_items(
             OutboundItem.attempts < max_attempts,
         ),
     )
+    wanted = [due, ~unreachable]
+    if channel is not None:
+        wanted.append(OutboundItem.conversation_id.startswith(f"{channel}:", autoescape=True))
+    if conversation_ids is not None:
+        wanted.append(OutboundItem.conversation_id.in_(list(conversation_ids)))
+    wanted.append(
+        await awake_now(session, due, now, quiet_hours or outbound_settings().quiet_hours)
+    )
     chosen = (
         select(OutboundItem.id)
-        .where(due, ~unreachable)
+        .where(*wanted)
         .order_by(OutboundItem.not_before, OutboundItem.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboundItem)
@@ -205,6 +235,7 @@ async def fail_item(
     permanent: bool,
     blocked: bool,
     policy: RetryPolicy,
+    quiet_hours: QuietHours | None = None,
 ) -> OutboundItem:
     """Record a failed delivery: retry later with exponential backoff, fail the item, or (when
     the consumer blocked the bot) make it and the conversation's waiting items undeliverable."""
@@ -217,13 +248,20 @@ async def fail_item(
     now = utc_now()
     values: dict[str, Any] = {"last_error": error, "lease_expires_at": None, "updated_at": now}
     if event is OutboundEvent.RETRY:
+        retry_at = held_until(
+            now + policy.delay_after(item.attempts),
+            await consumer_zone(session, item.conversation_id),
+            quiet_hours or outbound_settings().quiet_hours,
+            urgent=item.urgent,
+        )
         values |= {
-            "not_before": now + policy.delay_after(item.attempts),
+            "not_before": retry_at,
             "lease_token": None,
             "leased_by": None,
         }
     if not await _apply_leased(session, item_id, lease_token, event, values):
         raise _lease_lost(await get_item(session, item_id))
+    count_on_commit(session, DELIVERY_FAILURES, queue=DeliveryQueue.OUTBOUND)
     if event is OutboundEvent.BLOCK:
         await mark_unreachable(session, item.conversation_id, error=error)
     return await get_item(session, item_id)
@@ -289,14 +327,21 @@ async def _apply_leased(
 
 async def _fail_abandoned(session: AsyncSession, now: datetime, max_attempts: int) -> None:
     """Leases of last attempts that ran out without an answer end the item: a worker that
-    crashes on an item must not get it forever."""
-    await session.execute(
-        update(OutboundItem)
+    crashes on an item must not get it forever. Items another lease call holds are skipped
+    (it fails them itself), so that concurrent workers never wait for each other here."""
+    abandoned = (
+        select(OutboundItem.id)
         .where(
             OutboundItem.status == _S.LEASED.value,
             OutboundItem.lease_expires_at <= now,
             OutboundItem.attempts >= max_attempts,
         )
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(OutboundItem)
+        .where(OutboundItem.id.in_(abandoned), OutboundItem.status == _S.LEASED.value)
         .values(
             status=next_status(_S.LEASED, OutboundEvent.GIVE_UP).value,
             last_error=f"no acknowledgement after {max_attempts} attempts",

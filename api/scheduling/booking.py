@@ -23,6 +23,8 @@ from api.cases.service_kinds import ServiceMode, Urgency
 from api.customers.phones import InvalidPhoneError, normalise_phone
 from api.customers.preferences import DEFAULT_REGION
 from api.errors import ApiError, invalid_field
+from api.observability.metrics import VISITS_BOOKED
+from api.observability.on_commit import count_on_commit
 from api.outbox.service import EventType
 from api.scheduling import problems
 from api.scheduling.availability import alternatives
@@ -134,6 +136,7 @@ async def book_visit(
     await follow_visit(session, case.id, state, VisitStatus.BOOKED, actor, note=f"visit {visit.id}")
     booked = await load_visit(session, visit.id)
     record_visit_event(session, EventType.VISIT_BOOKED, booked, booked.technician)
+    count_on_commit(session, VISITS_BOOKED)
     await session.flush()
     return booked, True
 

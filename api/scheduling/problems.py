@@ -208,3 +208,27 @@ def too_early_for_no_show(start: str) -> ApiError:
         en=f"A no-show can be reported only once the window has started ({start}).",
         zh=f"时段开始（{start}）之后才能登记用户不在。",
     )
+
+
+def case_has_active_visit(case_id: int, target: str, visit_id: int, visit_status: str) -> ApiError:
+    return bilingual(
+        409,
+        "case_has_active_visit",
+        en=f"Case {case_id} cannot be {target} while visit {visit_id} is {visit_status}; "
+        "complete, cancel or mark the visit as a no-show first.",
+        zh=f"工单 {case_id} 的上门服务（{visit_id}）尚未结束，暂时不能办结；"
+        "请先完成、取消该上门服务或登记未能上门。",
+        visit_id=visit_id,
+        visit_status=visit_status,
+    )
+
+
+def visit_in_progress(case_id: int, visit_id: int) -> ApiError:
+    return bilingual(
+        409,
+        "visit_in_progress",
+        en=f"Case {case_id} cannot be cancelled while the technician is working on visit "
+        f"{visit_id}; complete the visit first.",
+        zh=f"技师正在进行上门服务（{visit_id}），工单 {case_id} 暂时不能取消；请先完成该上门服务。",
+        visit_id=visit_id,
+    )

@@ -187,16 +187,7 @@ async def cancel_visit(
     visit, state = await _locked_visit(session, visit_id, customer)
     if visit.status == VisitStatus.CANCELLED.value:
         return visit
-    _advance(visit, VisitStatus.CANCELLED)
-    source, slot_id = visit.status, visit.slot_id
-    visit.status = VisitStatus.CANCELLED.value
-    visit.slot_id = None
-    visit.cancel_reason = request.reason
-    visit.updated_at = now
-    await session.flush()
-    if slot_id is not None:
-        await release_seat(session, slot_id)
-    await _record(session, visit, source, actor, now, note=request.reason)
+    cancelled = await cancel_held_visit(session, visit, request.reason, actor, now)
     await follow_visit(
         session,
         visit.case_id,
@@ -205,6 +196,24 @@ async def cancel_visit(
         actor,
         note=f"visit {visit.id} cancelled",
     )
+    return cancelled
+
+
+async def cancel_held_visit(
+    session: AsyncSession, visit: Visit, reason: str, actor: Actor, now: datetime
+) -> Visit:
+    """Cancel a visit whose case the caller holds (`lock_case`): free the seat, record the
+    transition and stage ``visit.cancelled``; the case is left as it is."""
+    _advance(visit, VisitStatus.CANCELLED)
+    source, slot_id = visit.status, visit.slot_id
+    visit.status = VisitStatus.CANCELLED.value
+    visit.slot_id = None
+    visit.cancel_reason = reason
+    visit.updated_at = now
+    await session.flush()
+    if slot_id is not None:
+        await release_seat(session, slot_id)
+    await _record(session, visit, source, actor, now, note=reason)
     cancelled = await load_visit(session, visit.id)
     record_visit_event(session, EventType.VISIT_CANCELLED, cancelled, cancelled.technician)
     await session.flush()

@@ -5,7 +5,10 @@ The reminder is queued only when its time has come, so a survey completed in the
 is never reminded. `remind_due_surveys` is one pass: it notes the first delivery of surveys
 whose first message went out (which fixes their reminder time), then queues the reminders
 that are due. The timer in `api.surveys.timer` repeats passes; every pass is safe to repeat
-and to run in several processes at once.
+and to run in several processes at once: on PostgreSQL both steps lock the surveys they take
+with ``SKIP LOCKED``, so concurrent passes share the work instead of queueing behind each
+other, and the reminder's dedupe key makes one reminder per survey whatever happens. SQLite
+serialises writers, so there one timer at a time does the work.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ async def _note_first_deliveries(session: AsyncSession, settings: SurveySettings
         )
         .order_by(Survey.id)
         .limit(settings.timer_batch_size)
+        .with_for_update(skip_locked=True, of=Survey)
     )
     noted = 0
     for survey_id, zone_name, delivered_at in found.all():

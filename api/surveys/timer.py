@@ -1,8 +1,9 @@
 """The reminder timer: repeats `remind_due_surveys` inside the api process.
 
 A pass that found work is followed by the next one at once; otherwise the timer pauses for
-``timer_interval_seconds``. Passes are safe to repeat and to run in several processes, so
-every api replica may run a timer.
+``timer_interval_seconds``. Passes are safe to repeat and to run in several processes: on
+PostgreSQL every api replica may run a timer (passes skip the surveys another replica holds,
+see `api.surveys.reminders`). On SQLite run one api process, hence one timer.
 """
 
 from __future__ import annotations

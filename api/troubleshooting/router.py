@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, FastAPI, Path, Query, Request, status
 
 from api.auth import require_roles
 from api.auth_roles import Role
@@ -49,10 +49,15 @@ _INDEX_CACHE_STATE = "troubleshooting_index_cache"
 
 
 def _index_cache(request: Request) -> GuideIndexCache:
-    cache: GuideIndexCache | None = getattr(request.app.state, _INDEX_CACHE_STATE, None)
+    return index_cache_of(request.app)
+
+
+def index_cache_of(app: FastAPI) -> GuideIndexCache:
+    """The app's one matching index cache, created on first use."""
+    cache: GuideIndexCache | None = getattr(app.state, _INDEX_CACHE_STATE, None)
     if cache is None:
         cache = GuideIndexCache()
-        setattr(request.app.state, _INDEX_CACHE_STATE, cache)
+        setattr(app.state, _INDEX_CACHE_STATE, cache)
     return cache
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.observability.metrics import DELIVERY_FAILURES, DeliveryQueue
+from api.observability.on_commit import count_on_commit
 from api.outbox.models import OutboxEvent
 from api.webhooks.attempt import AttemptResult
 from api.webhooks.backoff import RetrySchedule
@@ -144,6 +146,8 @@ async def record_attempt(
     else:
         status = DeliveryStatus.PENDING
         values["next_attempt_at"] = now + schedule.delay(attempts, rng)
+    if not result.succeeded:
+        count_on_commit(session, DELIVERY_FAILURES, queue=DeliveryQueue.WEBHOOK)
     changed = await session.execute(
         update(_D)
         .where(

@@ -1,13 +1,30 @@
-"""One lock per conversation: a conversation's messages run in order, others in parallel."""
+"""One lock per conversation: a conversation's messages run in order, others in parallel.
+
+A lock store hands out these locks. The in-process store serves one engine process; the
+Redis store (``redis_lock_store``) serves every replica sharing one Redis, like Rasa's
+lock store.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 
-class ConversationLocks:
+class LockStore(Protocol):
+    #: Whether other processes take the same locks, and so may write the same conversations.
+    shared: bool
+
+    def lock(self, sender_id: str) -> AbstractAsyncContextManager[None]: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessLockStore:
+    shared = False
+
     def __init__(self) -> None:
         self._locks: dict[str, asyncio.Lock] = {}
         self._users: dict[str, int] = {}
@@ -25,6 +42,9 @@ class ConversationLocks:
                 # Forget idle conversations so the table does not grow with every sender.
                 del self._users[sender_id]
                 del self._locks[sender_id]
+
+    async def close(self) -> None:
+        """Nothing to release: the locks live in this process."""
 
     def __len__(self) -> int:
         return len(self._locks)

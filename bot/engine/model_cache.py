@@ -2,8 +2,9 @@
 
 Reading the domain and training the rules (with Rasa's contradiction checks) is the
 engine's own share of its start-up; the result depends only on the project files and on
-the engine's code, so both are in the cache key: a model is reused exactly when neither
-changed. A file that cannot be read back is ignored and the model rebuilt.
+the engine's code (its package version and its sources), so both are in the cache key: a
+model is reused exactly when neither changed. A file that cannot be read back is ignored
+and the model rebuilt.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import structlog
 
+from bot.engine.code_version import code_version
+
 logger = structlog.get_logger(__name__)
 
 ENGINE_DIR = Path(__file__).resolve().parent
@@ -28,18 +31,8 @@ def cache_key(data_fingerprint: str) -> str:
     digest = hashlib.sha256()
     digest.update(data_fingerprint.encode())
     digest.update(f"{sys.version_info[:2]}".encode())
-    for path in _engine_sources():
-        digest.update(str(path.relative_to(ENGINE_DIR)).encode())
-        digest.update(path.read_bytes())
+    digest.update(code_version(ENGINE_DIR, skip_dirs=_NOT_DIALOGUE_CODE).encode())
     return digest.hexdigest()[:32]
-
-
-def _engine_sources() -> list[Path]:
-    return sorted(
-        path
-        for path in ENGINE_DIR.rglob("*.py")
-        if not _NOT_DIALOGUE_CODE.intersection(path.relative_to(ENGINE_DIR).parts[:-1])
-    )
 
 
 def cache_path(cache_dir: Path, key: str) -> Path:

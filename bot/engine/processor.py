@@ -52,7 +52,7 @@ from bot.engine.events import (
     UserUttered,
     events_from_dicts,
 )
-from bot.engine.locks import ConversationLocks
+from bot.engine.locks import InProcessLockStore, LockStore
 from bot.engine.nlg import ResponseGenerator, bot_utterance
 from bot.engine.output import CollectingOutput
 from bot.engine.rule_policy import Prediction, RulePolicy
@@ -119,7 +119,7 @@ class MessageProcessor:
         parser: MessageParser,
         store: TrackerStore,
         client: ActionCaller | None,
-        locks: ConversationLocks | None = None,
+        locks: LockStore | None = None,
         busy_replies: BusyReplies | None = None,
         max_number_of_predictions: int = DEFAULT_MAX_NUMBER_OF_PREDICTIONS,
         model_id: str | None = None,
@@ -130,7 +130,7 @@ class MessageProcessor:
         self.policy = policy
         self.parser = parser
         self.store = store
-        self.locks = locks or ConversationLocks()
+        self.locks = locks or InProcessLockStore()
         self.busy_replies = busy_replies or BusyReplies()
         self.max_number_of_predictions = max_number_of_predictions
         self.model_id = model_id
@@ -232,11 +232,17 @@ class MessageProcessor:
     async def _load(self, sender_id: str) -> Tracker:
         """The conversation's tracker: from memory when recently used, else from the store.
 
-        Only this process writes a conversation (under its lock), so a tracker kept in
-        memory after a successful save is the stored conversation.
+        With locks inside this process only this process writes a conversation, so a
+        tracker kept in memory after a successful save is the stored conversation. When
+        another replica may have handled the conversation since (a shared lock store), or
+        the store may have dropped it (expiry), the tracker in memory is used only while
+        the store holds as many events as it.
         """
         cached = self._trackers.pop(sender_id, None)
-        if cached is not None:
+        if cached is not None and (
+            not (self.locks.shared or self.store.expires_conversations)
+            or await self.store.event_count(sender_id) == cached.persisted_event_count
+        ):
             self._trackers[sender_id] = cached
             return cached
         events = events_from_dicts(await self.store.load_events(sender_id))

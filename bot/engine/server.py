@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import aiohttp
 import httpx
 import structlog
 from fastapi import FastAPI, Request
@@ -23,12 +24,14 @@ from bot.engine.action_client import ActionServerClient
 from bot.engine.callback import CallbackDelivery
 from bot.engine.constants import RASA_VERSION
 from bot.engine.events import Event, UnsupportedEventError, event_from_dict
+from bot.engine.locks import LockStore
 from bot.engine.model import DialogueModel, load_dialogue_model, load_nlu_parser
 from bot.engine.nlg import ResponseGenerator
 from bot.engine.output import CollectingOutput
 from bot.engine.processor import MessageParser, MessageProcessor, UserMessage
 from bot.engine.reminders import ReminderScheduler
 from bot.engine.settings import EngineSettings
+from bot.engine.stores import create_lock_store, create_tracker_store
 from bot.engine.tracker import EventVerbosity
 from bot.engine.tracker_store import StoredReminder, TrackerStore
 
@@ -37,6 +40,8 @@ logger = structlog.get_logger(__name__)
 ENGINE_NAME = "Aftersales embedded dialogue engine"
 ENGINE_VERSION = "0.1.0"
 DEFAULT_SENDER_ID = "default"
+ACTION_CONNECTIONS = 64
+"""Keep-alive connections to the action server: enough for every conversation in flight."""
 
 
 @dataclass
@@ -47,7 +52,9 @@ class EngineServices:
     model: DialogueModel
     processor: MessageProcessor
     store: TrackerStore
+    locks: LockStore
     http: httpx.AsyncClient | None
+    action_http: aiohttp.ClientSession | None
     reminders: ReminderScheduler
 
     @classmethod
@@ -63,13 +70,23 @@ class EngineServices:
             model = load_dialogue_model(settings.data_dir, settings.cache_dir)
         if parser is None:
             parser = load_nlu_parser(settings.data_dir, model.domain, settings.cache_dir)
-        store = TrackerStore(settings.tracker_store_url)
+        store = create_tracker_store(settings)
         await store.create_schema()
-        needs_http = bool(settings.action_endpoint or settings.callback_url)
-        http = httpx.AsyncClient() if needs_http else None
+        locks = create_lock_store(settings)
+        http = httpx.AsyncClient() if settings.callback_url else None
+        action_http = (
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=ACTION_CONNECTIONS))
+            if settings.action_endpoint
+            else None
+        )
         client = (
-            ActionServerClient(settings.action_endpoint, http, settings.action_timeout_seconds)
-            if http is not None and settings.action_endpoint
+            ActionServerClient(
+                settings.action_endpoint,
+                action_http,
+                settings.action_timeout_seconds,
+                domain_digest=settings.action_domain_digest,
+            )
+            if action_http is not None
             else None
         )
         callback = (
@@ -92,6 +109,7 @@ class EngineServices:
             parser=parser,
             store=store,
             client=client,
+            locks=locks,
             busy_replies=settings.busy_replies(),
             max_number_of_predictions=settings.max_number_of_predictions,
             model_id=model.fingerprint,
@@ -117,7 +135,7 @@ class EngineServices:
                     reminder=reminder.name,
                 )
 
-        reminders = ReminderScheduler(store, fire)
+        reminders = ReminderScheduler(store, fire, poll_seconds=settings.reminder_poll_seconds)
         processor.reminders = reminders
         await reminders.start()
         logger.info(
@@ -126,12 +144,15 @@ class EngineServices:
             rules=model.policy.rule_count,
             actions=len(model.domain.action_names),
         )
-        return cls(settings, model, processor, store, http, reminders)
+        return cls(settings, model, processor, store, locks, http, action_http, reminders)
 
     async def close(self) -> None:
         await self.reminders.stop()
         if self.http is not None:
             await self.http.aclose()
+        if self.action_http is not None:
+            await self.action_http.close()
+        await self.locks.close()
         await self.store.close()
 
 

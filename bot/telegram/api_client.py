@@ -15,6 +15,7 @@ import httpx
 API_PREFIX = "/api/v1"
 API_KEY_HEADER = "X-API-Key"
 CUSTOMER_HEADER = "X-Customer-Id"
+TELEGRAM_CHANNEL = "tg"
 OPEN_CASE_STATUSES = (
     "open",
     "troubleshooting",
@@ -113,27 +114,55 @@ class AftersalesApi:
             "POST", f"/conversations/{conversation_id}/messages", conversation_id, json=message
         )
 
+    async def lease_outbound(
+        self, worker_id: str, *, limit: int, lease_seconds: int
+    ) -> list[dict[str, Any]]:
+        """Due outbound items of Telegram conversations, leased to this worker."""
+        body = {
+            "worker_id": worker_id,
+            "limit": limit,
+            "lease_seconds": lease_seconds,
+            "channel": TELEGRAM_CHANNEL,
+        }
+        page = await self._request("POST", "/outbound/lease", None, json=body)
+        return list(page.get("items") or [])
+
+    async def ack_outbound(self, item_id: int, lease_token: str) -> None:
+        await self._request(
+            "POST", f"/outbound/{item_id}/ack", None, json={"lease_token": lease_token}
+        )
+
+    async def fail_outbound(
+        self, item_id: int, lease_token: str, error: str, *, blocked: bool = False
+    ) -> None:
+        body = {"lease_token": lease_token, "error": error[:2000], "blocked": blocked}
+        await self._request("POST", f"/outbound/{item_id}/fail", None, json=body)
+
     async def _request(
-        self, method: str, path: str, customer: str, **options: Any
+        self, method: str, path: str, customer: str | None, **options: Any
     ) -> dict[str, Any]:
+        headers = {CUSTOMER_HEADER: customer} if customer is not None else {}
         try:
-            response = await self._http.request(
-                method, path, headers={CUSTOMER_HEADER: customer}, **options
-            )
+            response = await self._http.request(method, path, headers=headers, **options)
         except httpx.HTTPError as error:
             raise ApiUnavailable(f"{type(error).__name__}: {error}") from error
-        if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise ApiUnavailable(f"the api answered {response.status_code}")
-        if response.status_code >= HTTPStatus.BAD_REQUEST:
-            problem = _problem(response)
-            raise ApiRejected(
-                response.status_code,
-                problem.get("code"),
-                problem.get("detail"),
-                problem.get("extra") or {},
-            )
+        raise_for_problem(response)
         body: dict[str, Any] = response.json()
         return body
+
+
+def raise_for_problem(response: httpx.Response) -> None:
+    """``ApiUnavailable`` for a 5xx answer, ``ApiRejected`` for a 4xx one."""
+    if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        raise ApiUnavailable(f"the api answered {response.status_code}")
+    if response.status_code >= HTTPStatus.BAD_REQUEST:
+        problem = _problem(response)
+        raise ApiRejected(
+            response.status_code,
+            problem.get("code"),
+            problem.get("detail"),
+            problem.get("extra") or {},
+        )
 
 
 def _problem(response: httpx.Response) -> dict[str, Any]:

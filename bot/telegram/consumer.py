@@ -14,6 +14,14 @@ def conversation_id_of(user_id: int) -> str:
     return f"{CONVERSATION_PREFIX}{user_id}"
 
 
+def user_id_of(conversation_id: str) -> int | None:
+    """The Telegram user of a ``tg:<user id>`` conversation; None for other channels."""
+    if not conversation_id.startswith(CONVERSATION_PREFIX):
+        return None
+    number = conversation_id.removeprefix(CONVERSATION_PREFIX)
+    return int(number) if number.isdigit() else None
+
+
 @dataclass(frozen=True, slots=True)
 class Consumer:
     user_id: int

@@ -33,12 +33,17 @@ class LogEntry:
     channel_message_id: str | None
     sent_at: datetime | None
     attachment_id: int | None = None
+    agent_id: str | None = None
+    """Set for an agent's message copied to the consumer."""
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "direction": self.direction,
             "sender_kind": "customer" if self.direction == "in" else "bot",
         }
+        if self.agent_id is not None:
+            body["sender_kind"] = "agent"
+            body["agent_id"] = self.agent_id
         if self.text is not None:
             body["text"] = self.text
         if self.attachment_id is not None:

@@ -8,6 +8,7 @@ import structlog
 from aiogram import Bot, Dispatcher
 from aiogram.types import Chat, Update, User
 
+from bot.telegram.agents.handlers import agents_router
 from bot.telegram.consumer import Consumer
 from bot.telegram.intake import REPLAYED_UPDATE, UpdateIntake
 from bot.telegram.language import as_language, language_from_code
@@ -40,7 +41,11 @@ def build_dispatcher(services: BotServices, started: asyncio.Event | None = None
             flood_notice,
         )
     )
-    dispatcher.include_router(consumer_router(services.store.users, services.default_language))
+    if services.desk is not None:
+        dispatcher.include_router(agents_router(services.desk, services.default_language))
+    dispatcher.include_router(
+        consumer_router(services.store.users, services.default_language, services.desk)
+    )
 
     async def on_startup(bot: Bot) -> None:
         await register_menu(bot)
@@ -57,12 +62,12 @@ def build_dispatcher(services: BotServices, started: asyncio.Event | None = None
             await bot.delete_webhook(drop_pending_updates=False)
         services.conversation_log.start()
         await _handle_unfinished_updates(bot, dispatcher, services)
-        services.maintenance.start()
+        services.start_background_work()
         if started is not None:
             started.set()
 
     async def on_shutdown() -> None:
-        await services.maintenance.stop()
+        await services.stop_background_work()
         grace = services.settings.shutdown_grace_seconds
         if not await services.sequencer.drain(grace):
             # Updates still in hand stay unfinished in the store: the next start handles them.

@@ -73,6 +73,44 @@ class EngineClient:
             raise EngineFailed("the engine's answer is not a list of messages")
         return [message for item in items if (message := _message(item)) is not None]
 
+    async def trigger_intent(
+        self, sender: str, intent: str, entities: dict[str, Any]
+    ) -> list[EngineMessage]:
+        """Let the conversation react to an event of the outside world (a survey falling
+        due); returns the messages to deliver."""
+        path = f"/conversations/{sender}/trigger_intent"
+        body = await self._post(path, {"name": intent, "entities": entities})
+        items = body.get("messages") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise EngineFailed("the engine's answer holds no list of messages")
+        return [message for item in items if (message := _message(item)) is not None]
+
+    async def resume(self, sender: str) -> None:
+        """Hand a conversation paused for a person back to the assistant.
+
+        The paused turn ended without ``action_listen``; it is added after ``resume`` so that
+        the next message starts a turn the rules recognise, instead of continuing the turn
+        that handed the conversation over (which would hand it over again).
+        """
+        events: Any = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        await self._post(f"/conversations/{sender}/tracker/events", events)
+
+    async def _post(self, path: str, body: Any) -> Any:
+        try:
+            response = await self._http.post(path, json=body)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise EngineUnreachable(f"{type(error).__name__}: {error}") from error
+        except httpx.HTTPError as error:
+            raise EngineFailed(f"{type(error).__name__}: {error}") from error
+        if response.status_code in _NOT_DELIVERED_STATUSES:
+            raise EngineUnreachable(f"the engine's address answered {response.status_code}")
+        if response.status_code != HTTPStatus.OK:
+            raise EngineFailed(f"the engine answered {response.status_code}: {response.text[:200]}")
+        try:
+            return response.json()
+        except ValueError as error:
+            raise EngineFailed("the engine's answer is not JSON") from error
+
     async def is_up(self) -> bool:
         try:
             response = await self._http.get("/")

@@ -110,6 +110,12 @@ class ReplySender:
                     detail=error.message,
                 )
 
+    async def deliver_or_raise(self, consumer: Consumer, messages: Sequence[EngineMessage]) -> None:
+        """Send the engine's messages in order; Telegram's refusal is raised to the caller
+        (a delivery that must be reported as failed)."""
+        for message in messages:
+            await self._deliver_one(consumer, message)
+
     async def say(self, consumer: Consumer, text: Bilingual | str) -> None:
         """Send one of the front end's own texts (a refusal by Telegram is only logged)."""
         body = text.in_(consumer.language) if isinstance(text, Bilingual) else text

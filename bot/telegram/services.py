@@ -15,10 +15,14 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.telegram.agents.desk import AgentDesk
+from bot.telegram.agents.staff_api import StaffApi
+from bot.telegram.agents.watcher import HandoffWatcher
 from bot.telegram.albums import AlbumCollector
 from bot.telegram.api_client import AftersalesApi
 from bot.telegram.attachments import AttachmentKeeper
 from bot.telegram.conversation_log import ConversationLog
+from bot.telegram.courier import OutboundCourier
 from bot.telegram.engine_client import EngineClient
 from bot.telegram.language import Language, as_language
 from bot.telegram.maintenance import Maintenance
@@ -58,6 +62,10 @@ class BotServices:
     albums: AlbumCollector
     flood: FloodGuard
     maintenance: Maintenance
+    courier: OutboundCourier | None = None
+    staff: StaffApi | None = None
+    desk: AgentDesk | None = None
+    handoff_watcher: HandoffWatcher | None = None
 
     @property
     def default_language(self) -> Language:
@@ -104,6 +112,40 @@ class BotServices:
         )
         keeper = AttachmentKeeper(bot, api, store.held_files, replies)
         sequencer = UserSequencer()
+        default_language = as_language(settings.default_language)
+        courier = None
+        if settings.outbound_delivery:
+            courier = OutboundCourier(
+                api,
+                engine,
+                replies,
+                store,
+                worker_id=settings.outbound_worker_id,
+                lease_seconds=settings.outbound_lease_seconds,
+                interval_seconds=settings.outbound_poll_interval_seconds,
+                default_language=default_language,
+            )
+        staff = desk = watcher = None
+        if settings.agent_group_id is not None:
+            staff = StaffApi.connect(
+                settings.api_url,
+                settings.agent_api_key.get_secret_value(),
+                settings.api_timeout_seconds,
+            )
+            desk = AgentDesk(
+                bot,
+                staff,
+                store,
+                engine,
+                replies,
+                conversation_log,
+                group_id=settings.agent_group_id,
+                default_language=default_language,
+                note_marker=settings.internal_note_marker,
+            )
+            watcher = HandoffWatcher(
+                staff, desk, interval_seconds=settings.handoff_poll_interval_seconds
+            )
         return cls(
             settings=settings,
             store=store,
@@ -130,6 +172,10 @@ class BotServices:
                 sequencer,
                 replay_interval_seconds=settings.engine_replay_interval_seconds,
             ),
+            courier=courier,
+            staff=staff,
+            desk=desk,
+            handoff_watcher=watcher,
         )
 
     def workflow_data(self) -> dict[str, Any]:
@@ -142,8 +188,24 @@ class BotServices:
             "conversation_log": self.conversation_log,
         }
 
+    def start_background_work(self) -> None:
+        self.maintenance.start()
+        if self.courier is not None:
+            self.courier.start()
+        if self.handoff_watcher is not None:
+            self.handoff_watcher.start()
+
+    async def stop_background_work(self) -> None:
+        if self.handoff_watcher is not None:
+            await self.handoff_watcher.stop()
+        if self.courier is not None:
+            await self.courier.stop()
+        await self.maintenance.stop()
+
     async def close(self) -> None:
         await self.bot.session.close()
         await self.engine_http.aclose()
         await self.api.close()
+        if self.staff is not None:
+            await self.staff.close()
         await self.store.close()

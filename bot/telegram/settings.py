@@ -15,8 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aftersales.runtime import InsecureDefaultsError, RuntimeSettings
 
-#: The api's documented development key for the bot role.
+#: The api's documented development keys for the bot role and the agent role.
 DEVELOPMENT_API_KEY = "dev-bot-key"
+DEVELOPMENT_AGENT_API_KEY = "dev-agent-key"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -100,6 +101,31 @@ class BotSettings(BaseSettings):
     outbound_max_retry_after_seconds: float = Field(
         default=60.0, gt=0, description="A longer flood wait than this is not waited out."
     )
+    agent_group_id: int | None = Field(
+        default=None,
+        description="Supergroup with topics where agents take over chats; unset: no takeover.",
+    )
+    agent_api_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_AGENT_API_KEY),
+        description="The api key of the agent role, used for the agents' actions in the group.",
+    )
+    handoff_poll_interval_seconds: float = Field(
+        default=3.0, gt=0, description="How often the api's handoff queue is read."
+    )
+    internal_note_marker: str = Field(
+        default="!",
+        min_length=1,
+        max_length=8,
+        description="An agent's message starting with this stays in the topic as a note.",
+    )
+    outbound_delivery: bool = Field(
+        default=True, description="Deliver the api's outbound queue (surveys, reminders)."
+    )
+    outbound_poll_interval_seconds: float = Field(
+        default=2.0, gt=0, description="Pause between two leases of the outbound queue."
+    )
+    outbound_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    outbound_worker_id: str = Field(default="telegram-bot", pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")
     album_quiet_seconds: float = Field(
         default=1.0, gt=0, description="An album is complete once no part came for this long."
     )
@@ -137,4 +163,13 @@ class BotSettings(BaseSettings):
         if self.runtime.is_production and self.api_key.get_secret_value() == DEVELOPMENT_API_KEY:
             raise InsecureDefaultsError(
                 "production mode refuses the development API key; set AFTERSALES_BOT_API_KEY"
+            )
+        if (
+            self.runtime.is_production
+            and self.agent_group_id is not None
+            and self.agent_api_key.get_secret_value() == DEVELOPMENT_AGENT_API_KEY
+        ):
+            raise InsecureDefaultsError(
+                "production mode refuses the development agent key; set "
+                "AFTERSALES_BOT_AGENT_API_KEY"
             )

@@ -53,6 +53,22 @@ def test_production_refuses_the_development_api_key(monkeypatch: pytest.MonkeyPa
     BotSettings(telegram_token=SecretStr("1:x"), api_key=SecretStr("k" * 32)).ensure_usable()
 
 
+def test_production_takeover_refuses_the_development_agent_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AFTERSALES_ENV", "production")
+    monkeypatch.setenv("AFTERSALES_BOT_AGENT_GROUP_ID", "-1001234567890")
+    settings = BotSettings(telegram_token=SecretStr("1:x"), api_key=SecretStr("k" * 32))
+    assert settings.agent_group_id == -1001234567890
+    with pytest.raises(InsecureDefaultsError, match="AFTERSALES_BOT_AGENT_API_KEY"):
+        settings.ensure_usable()
+    BotSettings(
+        telegram_token=SecretStr("1:x"),
+        api_key=SecretStr("k" * 32),
+        agent_api_key=SecretStr("a" * 32),
+    ).ensure_usable()
+
+
 @pytest.fixture
 def stub() -> Iterator[EngineStub]:
     engine = EngineStub()

@@ -10,6 +10,7 @@ import pytest
 from bot.telegram.store.bot_store import BotStore
 from bot.telegram.store.buttons import Button
 from bot.telegram.store.held_files import HeldFile
+from bot.telegram.store.topics import HandoffTopic
 
 
 class Clock:
@@ -132,3 +133,53 @@ async def test_a_file_is_held_once(store: BotStore) -> None:
     assert (held.file_id, held.kind, held.message_id) == ("file-a", "photo", 5)
     await store.held_files.release(held.id)
     assert await store.held_files.for_user(1) == []
+
+
+async def test_a_consumers_handoffs_share_a_topic_that_moves_when_recreated(
+    store: BotStore,
+) -> None:
+    first = HandoffTopic(1, user_id=7, thread_id=40, status="queued", label="#H1 张三", reason="x")
+    assert await store.topics.add(first)
+    assert not await store.topics.add(first)
+    await store.topics.change(1, status="resolved")
+    second = HandoffTopic(
+        2, user_id=7, thread_id=40, status="claimed", label="#H2 张三", reason="x"
+    )
+    await store.topics.add(second)
+
+    assert (await store.topics.latest_for_user(7)) == second
+    assert (await store.topics.open_for_user(7)) == second
+    assert [topic.handoff_id for topic in await store.topics.open_topics()] == [2]
+    await store.topics.move(7, old_thread_id=40, new_thread_id=55)
+    assert (await store.topics.in_thread(55)) == HandoffTopic(
+        2, user_id=7, thread_id=55, status="claimed", label="#H2 张三", reason="x"
+    )
+    assert (await store.topics.get(1)) is not None
+    assert (await store.topics.in_thread(40)) is None
+    assert (await store.topics.open_for_user(8)) is None
+
+
+async def test_bans_are_lifted_once(store: BotStore) -> None:
+    assert await store.bans.ban(7, "telegram:9001")
+    assert not await store.bans.ban(7, "telegram:9002")
+    assert await store.bans.is_banned(7)
+    assert await store.bans.unban(7)
+    assert not await store.bans.unban(7)
+    assert not await store.bans.is_banned(7)
+
+
+async def test_a_delivery_is_recorded_until_acknowledged(store: BotStore) -> None:
+    assert not await store.deliveries.was_delivered(5)
+    await store.deliveries.record(5, "lease-a.5")
+    await store.deliveries.record(6, "lease-a.6")
+    await store.deliveries.acknowledged(6)
+    assert [
+        (item.item_id, item.lease_token) for item in await store.deliveries.unacknowledged()
+    ] == [(5, "lease-a.5")]
+    # Leased again after its lease ran out: the new token is the one to acknowledge with.
+    await store.deliveries.record(6, "lease-b.6")
+    assert [item.lease_token for item in await store.deliveries.unacknowledged()] == [
+        "lease-a.5",
+        "lease-b.6",
+    ]
+    assert await store.deliveries.was_delivered(5)

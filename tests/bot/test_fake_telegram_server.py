@@ -250,6 +250,35 @@ async def test_forum_topics_lifecycle(telegram: FakeTelegram, bot: Bot) -> None:
         await bot.send_message(forum, "x")
 
 
+async def test_a_topic_deleted_in_the_app_is_gone_for_the_bot(
+    telegram: FakeTelegram, bot: Bot
+) -> None:
+    forum = telegram.add_forum("Agents")
+    kept = await bot.create_forum_topic(forum, "kept")
+    deleted = await bot.create_forum_topic(forum, "deleted")
+    await bot.send_message(forum, "stays", message_thread_id=kept.message_thread_id)
+    await bot.send_message(forum, "goes", message_thread_id=deleted.message_thread_id)
+
+    telegram.delete_topic(forum, deleted.message_thread_id)
+
+    assert list(telegram.forum_topics(forum)) == [kept.message_thread_id]
+    assert telegram.topic_messages(forum, deleted.message_thread_id) == []
+    kept_messages = telegram.topic_messages(forum, kept.message_thread_id)
+    assert kept_messages[0]["forum_topic_created"]["name"] == "kept"
+    assert [m.get("text") for m in kept_messages[1:]] == ["stays"]
+    for attempt in (
+        bot.send_message(forum, "x", message_thread_id=deleted.message_thread_id),
+        bot.edit_forum_topic(forum, deleted.message_thread_id, name="renamed"),
+        bot.reopen_forum_topic(forum, deleted.message_thread_id),
+    ):
+        with pytest.raises(TelegramBadRequest, match="message thread not found"):
+            await attempt
+    with pytest.raises(AssertionError, match="does not exist"):
+        telegram.send_text(
+            USER, "late reply", chat_id=forum, message_thread_id=deleted.message_thread_id
+        )
+
+
 async def test_media_group_sends_and_is_recorded(telegram: FakeTelegram, bot: Bot) -> None:
     from aiogram.types import InputMediaPhoto
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.engine.locks import LockStore
 from bot.engine.model import DialogueModel, load_dialogue_model
 from bot.engine.nlg import ResponseGenerator
 from bot.engine.processor import BusyReplies, MessageProcessor, UserMessage
+from bot.engine.sql_tracker_store import SqlTrackerStore
 from bot.engine.templating import parse_intent_payload
 from bot.engine.tracker_store import TrackerStore
 
@@ -112,6 +114,7 @@ class Bot:
         return [event.as_dict() for event in tracker.events]
 
     async def close(self) -> None:
+        await self.processor.locks.close()
         await self.store.close()
 
 
@@ -121,12 +124,17 @@ async def start_bot(
     parser: Any = None,
     client: Any = None,
     store_url: str = "sqlite+aiosqlite:///:memory:",
+    store: TrackerStore | None = None,
+    locks: LockStore | None = None,
     seed: int = 7,
     busy_replies: BusyReplies | None = None,
     max_number_of_predictions: int = 10,
 ) -> Bot:
+    """A processor over the project at ``data_dir``; its conversations are kept in
+    ``store`` or else in a SQL store at ``store_url``."""
     model = load_dialogue_model(data_dir)
-    store = TrackerStore(store_url)
+    if store is None:
+        store = SqlTrackerStore(store_url)
     await store.create_schema()
     processor = MessageProcessor(
         domain=model.domain,
@@ -135,6 +143,7 @@ async def start_bot(
         parser=parser or KeywordParser(),
         store=store,
         client=client,
+        locks=locks,
         busy_replies=busy_replies,
         max_number_of_predictions=max_number_of_predictions,
         model_id=model.fingerprint,

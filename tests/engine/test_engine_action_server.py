@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
@@ -68,21 +69,28 @@ def action_server() -> Iterator[str]:
 
 
 class RecordingHttp:
-    """An httpx client that keeps every request body it sends."""
+    """An aiohttp session that keeps every request body it sends."""
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
-        self.client = httpx.AsyncClient(event_hooks={"request": [self._record]})
+        tracing = aiohttp.TraceConfig()
+        tracing.on_request_chunk_sent.append(self._record)
+        self.client = aiohttp.ClientSession(trace_configs=[tracing])
 
-    async def _record(self, request: httpx.Request) -> None:
-        self.bodies.append(json.loads(request.content))
+    async def _record(
+        self,
+        _session: aiohttp.ClientSession,
+        _context: object,
+        sent: aiohttp.TraceRequestChunkSentParams,
+    ) -> None:
+        self.bodies.append(json.loads(sent.chunk))
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[RecordingHttp]:
     recording = RecordingHttp()
     yield recording
-    await recording.client.aclose()
+    await recording.client.close()
 
 
 FORM_DOMAIN = (
@@ -111,13 +119,18 @@ async def test_form_validation_round_trip(
     assert await bot.texts("kfr-35gw") == ["Noted: gree KFR-35GW."]
 
     validation = http.bodies[-1]
+    digest = http.bodies[0]["domain_digest"]
+    assert http.bodies[0]["domain"]["forms"] == {
+        "product_form": {"required_slots": ["brand", "model"]}
+    }
+    assert all(body["domain_digest"] == digest for body in http.bodies)
+    assert not any("domain" in body for body in http.bodies[1:]), "the server holds the domain"
     assert validation["next_action"] == "validate_product_form"
     trailing = validation["tracker"]["events"][-3:]
     assert [event["event"] for event in trailing] == ["slot", "action", "slot"]
     assert trailing[0]["name"] == "requested_slot" and trailing[0]["value"] == "model"
     assert trailing[1]["name"] == "product_form"
     assert (trailing[2]["name"], trailing[2]["value"]) == ("model", "kfr-35gw")
-    assert validation["domain"]["forms"] == {"product_form": {"required_slots": ["brand", "model"]}}
 
     summary = after_last_user(event_summary(await bot.events()))
     assert summary == [
@@ -133,6 +146,40 @@ async def test_form_validation_round_trip(
         ("action", "action_listen"),
     ]
     await bot.close()
+
+
+async def test_an_action_server_that_lost_the_domain_is_sent_it_again(
+    tmp_path: Path, action_server: str
+) -> None:
+    """rasa-sdk holds one domain. When another engine's domain replaced it, a call without
+    the domain is answered 449 and repeated with it, as Rasa does."""
+    first, second = RecordingHttp(), RecordingHttp()
+    other_domain = FORM_DOMAIN.replace("That is not a model number.", "Not a model code.")
+    bots = []
+    try:
+        for recording, domain, folder in ((first, FORM_DOMAIN, "a"), (second, other_domain, "b")):
+            client = ActionServerClient(action_server, recording.client, timeout_seconds=5)
+            bot = await start_bot(
+                write_bot(tmp_path / folder, domain, PRODUCT_RULES),
+                parser=KeywordParser(PRODUCT_KEYWORDS),
+                client=client,
+            )
+            bots.append(bot)
+            assert await bot.texts('/inform{"brand": "gree"}') == ["Which gree model?"]
+        assert await bots[0].texts("kfr-35gw") == ["Noted: gree KFR-35GW."]
+        refused, repeated = first.bodies[-2:]
+        assert "domain" not in refused
+        assert repeated["domain_digest"] == refused["domain_digest"]
+        assert repeated["domain"]["forms"] == {
+            "product_form": {"required_slots": ["brand", "model"]}
+        }
+        assert repeated["tracker"] == refused["tracker"]
+        assert second.bodies[0]["domain_digest"] != refused["domain_digest"]
+    finally:
+        for bot in bots:
+            await bot.close()
+        await first.client.close()
+        await second.client.close()
 
 
 TICKET_DOMAIN = """\
@@ -226,7 +273,7 @@ async def test_request_matches_the_captured_rasa_request(
     tmp_path: Path, action_server: str, http: RecordingHttp
 ) -> None:
     expected = REFERENCE["request_body"]
-    client = ActionServerClient(action_server, http.client, timeout_seconds=5)
+    client = ActionServerClient(action_server, http.client, timeout_seconds=5, domain_digest=False)
     bot = await start_bot(
         write_bot(tmp_path, TICKET_DOMAIN, TICKET_RULES, TICKET_CONFIG),
         parser=ReferenceParser(),

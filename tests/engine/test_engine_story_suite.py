@@ -13,9 +13,16 @@ from bot.engine.stories.backends import Backends, started_backends
 from bot.engine.stories.runner import Mode
 from bot.engine.story_test import run_story_suite
 
-# Not yet part of `make test`: stories that need the visit and survey actions still fail.
-# `make stories` runs them.
-pytestmark = pytest.mark.stories
+#: Stories the live chain cannot play yet: the api must fail for one action of the story and
+#: be back for the next, and the backends have no way to cut it off mid-story. The actions'
+#: own tests cover this path against an unreachable api (tests/actions). Any other failure,
+#: or one of these passing, fails the suite.
+NEEDS_AN_API_OUTAGE = frozenset(
+    {
+        "the api is down at submission; the report is kept and sent on the next yes (zh)",
+        "the api is down at submission; the report is sent again with the button (en)",
+    }
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT / "nlu_data"
@@ -45,7 +52,8 @@ async def test_every_story_holds_with_the_annotated_meanings(story_backends: Bac
         assigned_slots=ASSIGNED_SLOTS,
     )
     assert suite.summary.stories > 0
-    if suite.summary.failed:
+    failed = {result.story.name for result in suite.results if not result.passed}
+    if failed != NEEDS_AN_API_OUTAGE:
         pytest.fail("\n".join(suite.report(PROJECT)), pytrace=False)
 
 

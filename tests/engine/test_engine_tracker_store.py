@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-import sqlalchemy.exc
-from sqlalchemy.engine import make_url
 
-from bot.engine.tracker_store import StoredReminder, TrackerStore
+from bot.engine.sql_tracker_store import SqlTrackerStore
+from bot.engine.tracker_store import EventSequenceTaken, StoredReminder, TrackerStore
 from tests.engine.dialogue_bots import (
     PRODUCT_DOMAIN,
     PRODUCT_KEYWORDS,
@@ -21,40 +19,15 @@ from tests.engine.dialogue_bots import (
     start_bot,
     write_bot,
 )
-from tests.support.databases import POSTGRES_ADMIN_URL, postgres_skip_reason
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(POSTGRES_ADMIN_URL), timeout=10)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """One scratch database for the module (creating one takes a while)."""
-    reason = postgres_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"engine_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'var' / 'engine.sqlite3'}"
-    url: str = request.getfixturevalue("postgres_url")
+    url: str = request.getfixturevalue("engine_postgres_url")
     return url
 
 
@@ -66,7 +39,7 @@ def sender() -> str:
 
 @pytest.fixture
 async def store(store_url: str) -> AsyncIterator[TrackerStore]:
-    tracker_store = TrackerStore(store_url)
+    tracker_store = SqlTrackerStore(store_url)
     await tracker_store.create_schema()
     await tracker_store.create_schema()  # idempotent: every start creates it if missing
     yield tracker_store
@@ -89,7 +62,7 @@ async def test_events_append_in_order_per_conversation(store: TrackerStore) -> N
 
 async def test_a_taken_sequence_number_is_refused(store: TrackerStore, sender: str) -> None:
     await store.append_events(sender, 0, [{"event": "restart", "timestamp": 1.0}])
-    with pytest.raises(sqlalchemy.exc.IntegrityError):
+    with pytest.raises(EventSequenceTaken):
         await store.append_events(sender, 0, [{"event": "restart", "timestamp": 2.0}])
 
 
@@ -108,6 +81,20 @@ async def test_reminders_are_replaced_by_name_and_deleted(store: TrackerStore, s
     assert len(await store.reminders(sender)) == 1
     await store.delete_reminder(sender, "r")
     assert await store.reminders(sender) == []
+
+
+async def test_of_concurrent_claims_of_a_reminder_one_wins(store_url: str, sender: str) -> None:
+    stores = [SqlTrackerStore(store_url) for _ in range(3)]
+    try:
+        await stores[0].create_schema()
+        await stores[0].save_reminder(StoredReminder(sender, "r", "EXTERNAL_x", None, 7.25, False))
+        claims = await asyncio.gather(
+            *(store.delete_reminder(sender, "r", fire_at=7.25) for store in stores for _ in "ab")
+        )
+    finally:
+        for store in stores:
+            await store.close()
+    assert sorted(claims) == [False] * 5 + [True]
 
 
 async def test_a_form_survives_an_engine_restart(

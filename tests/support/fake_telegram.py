@@ -469,6 +469,40 @@ class FakeTelegram:
         with self._lock:
             return copy.deepcopy(self._topics.get(chat_id, {}))
 
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator deletes a topic in the app: it and its messages are gone, and
+        the Bot API answers ``message thread not found`` for it from now on."""
+        with self._lock:
+            del self._topics[chat_id][thread_id]
+            for key in [
+                key
+                for key, message in self._messages.items()
+                if key[0] == chat_id and message.get("message_thread_id") == thread_id
+            ]:
+                del self._messages[key]
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in a forum topic as they look now, oldest first."""
+        return [
+            message
+            for message in self.sent_messages(chat_id)
+            if message.get("message_thread_id") == thread_id
+        ]
+
+    async def wait_for_topics(
+        self, chat_id: int, count: int, *, within: float = 10.0
+    ) -> dict[int, ForumTopic]:
+        """Wait until the forum has ``count`` topics; returns them."""
+        deadline = time.monotonic() + within
+        while True:
+            topics = self.forum_topics(chat_id)
+            if len(topics) >= count:
+                return topics
+            if time.monotonic() > deadline:
+                names = [topic.name for topic in topics.values()]
+                raise AssertionError(f"expected {count} topic(s), got {names}")
+            await asyncio.sleep(0.02)
+
     def send_text(
         self,
         user: FakeUser,
@@ -673,6 +707,8 @@ class FakeTelegram:
                 self._blocked.discard(user.id)
             else:
                 chat = self._chats[chat_id]
+                if thread_id is not None and thread_id not in self._topics.get(chat_id, {}):
+                    raise AssertionError(f"topic {thread_id} does not exist in chat {chat_id}")
             message = self._new_message(chat, user.as_json(), thread_id, content)
         return self.inject({"message": message})
 
@@ -1106,8 +1142,10 @@ class FakeTelegram:
                 {"forum_topic_created": {"name": name, "icon_color": icon_color}},
             )
             thread_id = service["message_id"]
-            service["message_thread_id"] = thread_id
-            service["is_topic_message"] = True
+            # The topic's first message is the service message that opens it.
+            stored = self._messages[(chat["id"], thread_id)]
+            stored["message_thread_id"] = thread_id
+            stored["is_topic_message"] = True
             self._topics[chat["id"]][thread_id] = ForumTopic(
                 thread_id, name, icon_color, params.get("icon_custom_emoji_id")
             )

@@ -18,13 +18,12 @@ parts of ``config.yml`` are honoured; ``reader`` what training data is accepted.
 
 from bot.engine.nlu.config import FallbackSettings, NluConfig, read_nlu_config
 from bot.engine.nlu.fallback import FALLBACK_INTENT
-from bot.engine.nlu.pipeline import NLU_ENGINE_VERSION, NluPipeline
+from bot.engine.nlu.pipeline import NluPipeline
 from bot.engine.nlu.reader import load_nlu_training_data, training_data_files
 from bot.engine.nlu.training_data import NluTrainingData
 
 __all__ = [
     "FALLBACK_INTENT",
-    "NLU_ENGINE_VERSION",
     "FallbackSettings",
     "NluConfig",
     "NluPipeline",

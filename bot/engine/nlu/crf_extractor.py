@@ -1,4 +1,4 @@
-"""Learned entity extraction: a linear-chain CRF (python-crfsuite via sklearn-crfsuite).
+"""Learned entity extraction: a linear-chain CRF (python-crfsuite).
 
 Tokens are single characters for Chinese and letter or digit runs for Latin text (see
 ``text.sequence_tokens``); entity labels use BILOU tags as Rasa's CRFEntityExtractor does,
@@ -7,18 +7,23 @@ folded token and its neighbours (two each side), token kind and shape, prefixes 
 suffixes of Latin words, the position of a Chinese character in its jieba word, and which
 regex or lookup covers the token. Only the first ``MAX_TAGGED_CHARACTERS`` characters are
 tagged.
+
+A trained tagger is kept as CRFsuite's model bytes and opened in memory: loading a cached
+model needs python-crfsuite only, not scikit-learn (which sklearn-crfsuite would import, and
+which alone takes about 100 MB in the engine process).
 """
 
 from __future__ import annotations
 
 import bisect
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sklearn_crfsuite
+import pycrfsuite
 
 from bot.engine.nlu.patterns import PatternMatcher
 from bot.engine.nlu.segmenter import WordSegmenter
@@ -29,12 +34,12 @@ EXTRACTOR_NAME = "CRFEntityExtractor"
 MAX_TAGGED_CHARACTERS = 500
 OUTSIDE = "O"
 # Rasa's CRFEntityExtractor defaults: L1 and L2 weights 0.1, 50 iterations.
-_CRF_OPTIONS: dict[str, Any] = {
-    "algorithm": "lbfgs",
+_CRF_ALGORITHM = "lbfgs"
+_CRF_PARAMETERS: dict[str, Any] = {
     "c1": 0.1,
     "c2": 0.1,
     "max_iterations": 50,
-    "all_possible_transitions": True,
+    "feature.possible_transitions": True,
 }
 _NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 _LONG_NUMBER = 3
@@ -54,9 +59,9 @@ class CrfEntityExtractor:
     def __init__(self, segmenter: WordSegmenter, matcher: PatternMatcher) -> None:
         self._segmenter = segmenter
         self._matcher = matcher
-        self._entity_tagger: sklearn_crfsuite.CRF | None = None
-        self._role_tagger: sklearn_crfsuite.CRF | None = None
-        self._group_tagger: sklearn_crfsuite.CRF | None = None
+        self._entity_tagger: CrfTagger | None = None
+        self._role_tagger: CrfTagger | None = None
+        self._group_tagger: CrfTagger | None = None
         self._lock = threading.Lock()
 
     def fit(self, examples: Sequence[TrainingExample]) -> None:
@@ -205,10 +210,35 @@ def _shape(original: str) -> str:
     return "".join(shape)[:8]
 
 
-def _trained(features: list[list[Features]], labels: list[list[str]]) -> sklearn_crfsuite.CRF:
-    tagger = sklearn_crfsuite.CRF(**_CRF_OPTIONS)
-    tagger.fit(features, labels)
+class CrfTagger:
+    """A trained CRFsuite model: its bytes, and a tagger opened on them."""
+
+    def __init__(self, model: bytes) -> None:
+        self.model = model
+        self.tagger = _opened(model)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"model": self.model}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.model = state["model"]
+        self.tagger = _opened(self.model)
+
+
+def _opened(model: bytes) -> pycrfsuite.Tagger:
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model)
     return tagger
+
+
+def _trained(features: list[list[Features]], labels: list[list[str]]) -> CrfTagger:
+    trainer = pycrfsuite.Trainer(algorithm=_CRF_ALGORITHM, verbose=False)
+    trainer.set_params(_CRF_PARAMETERS)
+    for sentence, sentence_labels in zip(features, labels, strict=True):
+        trainer.append(sentence, sentence_labels)
+    with tempfile.NamedTemporaryFile(suffix=".crfsuite") as model_file:
+        trainer.train(model_file.name, holdout=-1)
+        return CrfTagger(model_file.read())
 
 
 def _token_range(tokens: Sequence[Token], annotation: EntityAnnotation) -> range:
@@ -245,8 +275,8 @@ def _attribute_labels(
     return labels
 
 
-def _tag(tagger: sklearn_crfsuite.CRF, features: list[Features]) -> tuple[list[str], list[float]]:
-    crfsuite = tagger.tagger_
+def _tag(tagger: CrfTagger, features: list[Features]) -> tuple[list[str], list[float]]:
+    crfsuite = tagger.tagger
     labels = crfsuite.tag(features)
     confidences = [crfsuite.marginal(label, index) for index, label in enumerate(labels)]
     return labels, confidences

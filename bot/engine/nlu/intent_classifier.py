@@ -18,38 +18,36 @@ When an intent has a single example nothing can be held out, and the temperature
 on the training data itself. A message that carries no evidence the model knows (unknown
 characters, keyboard mashing) gets no ranking at all (see ``rank``).
 
-scikit-learn fits the vectorisers and the model; scoring one message through their
-``transform``/``predict_proba`` costs about a millisecond of input validation, so ``rank``
-computes the same TF-IDF vectors (sublinear tf, idf, L2 per block), scores and softmax
-straight from the fitted vocabularies, idf weights, coefficients and temperature
-(``sklearn_probabilities`` is the reference it is tested against). Only the first
-``MAX_CLASSIFIED_CHARACTERS`` characters are read: an intent is stated early, and a
-10 000-character paste costs no more than a normal message.
+scikit-learn fits the vectorisers and the model (``intent_training``, imported only to
+train). Scoring one message through their ``transform``/``predict_proba`` costs about a
+millisecond of input validation, so ``rank`` computes the same TF-IDF vectors (sublinear tf,
+idf, L2 per block), scores and softmax straight from the fitted vocabularies, idf weights,
+coefficients and temperature (``sklearn_probabilities`` is the reference it is tested
+against). Those arrays are all a trained classifier keeps when it is cached, so the engine
+loads a cached model without importing scikit-learn and SciPy (about 100 MB of its memory).
+Only the first ``MAX_CLASSIFIED_CHARACTERS`` characters are read: an intent is stated early,
+and a 10 000-character paste costs no more than a normal message.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.frozen import FrozenEstimator
-from sklearn.svm import LinearSVC
 
 from bot.engine.nlu.patterns import PatternMatch, PatternMatcher
 from bot.engine.nlu.segmenter import WordSegmenter
 from bot.engine.nlu.text import collapse_whitespace, normalise_key
 from bot.engine.nlu.training_data import LookupTable, TrainingExample
 
+if TYPE_CHECKING:
+    from bot.engine.nlu.intent_training import FittedIntentModel
+
 MAX_CLASSIFIED_CHARACTERS = 500
-SVM_REGULARISATION = 1.0
-MAX_CALIBRATION_FOLDS = 5
+CHARACTER_NGRAMS = (1, 4)
 # Placeholders come from Unicode's private use area, which no user text is expected to use.
 UNKNOWN_PATTERN_PLACEHOLDER = "\ue000"
 _FIRST_PATTERN_PLACEHOLDER = 0xE001
@@ -74,8 +72,9 @@ class ClassifierInput:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scoring:
-    character_analyzer: Callable[[str], list[str]]
+class IntentScoring:
+    """What scoring needs of a fitted model: vocabularies, idf weights, coefficients."""
+
     character_vocabulary: Mapping[str, int]
     character_idf: np.ndarray
     word_vocabulary: Mapping[str, int]
@@ -105,8 +104,24 @@ def _tfidf(
     return indices, values
 
 
-def _tokens_as_given(tokens: tuple[str, ...]) -> tuple[str, ...]:
+def tokens_as_given(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tokens
+
+
+def character_ngrams(text: str) -> list[str]:
+    """Character n-grams of each whitespace-separated word padded with one space each side,
+    lengths ``CHARACTER_NGRAMS``; a word shorter than a length yields itself once (the
+    n-grams of scikit-learn's ``analyzer="char_wb"``)."""
+    shortest, longest = CHARACTER_NGRAMS
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        for length in range(shortest, longest + 1):
+            if len(padded) <= length:
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + length] for i in range(len(padded) - length + 1))
+    return grams
 
 
 def mask_matches(
@@ -128,14 +143,14 @@ def mask_matches(
     return "".join(pieces)
 
 
-def _familiar(item: ClassifierInput, scoring: _Scoring) -> bool:
+def _familiar(item: ClassifierInput, scoring: IntentScoring) -> bool:
     """Whether a message none of whose words the model knows still looks like known text.
 
     Without words (emoji, punctuation) any known character counts. With words, misspelt
     ones (``thnks``, ``hiii``) share most of their letter sequences (n-grams of three or
     more characters) with the training data and keyboard mashing (``asdfgh``) shares few.
     """
-    grams = scoring.character_analyzer(item.text)
+    grams = character_ngrams(item.text)
     if not item.words:
         return any(
             scoring.character_vocabulary.get(gram) not in (None, scoring.padding_index)
@@ -171,23 +186,6 @@ def entity_vocabulary(
     )
 
 
-def _calibrated_svm(
-    features: scipy.sparse.csr_matrix, intents: Sequence[str]
-) -> CalibratedClassifierCV:
-    smallest = min(Counter(intents).values())
-    if smallest >= 2:
-        model = CalibratedClassifierCV(
-            LinearSVC(C=SVM_REGULARISATION, random_state=0),
-            method="temperature",
-            cv=min(MAX_CALIBRATION_FOLDS, smallest),
-            ensemble=False,
-        )
-    else:
-        svm = LinearSVC(C=SVM_REGULARISATION, random_state=0).fit(features, intents)
-        model = CalibratedClassifierCV(FrozenEstimator(svm), method="temperature")
-    return model.fit(features, intents)
-
-
 class IntentClassifier:
     """``matcher``: the data's regexes and lookups; ``vocabulary``: ``entity_vocabulary``."""
 
@@ -197,22 +195,15 @@ class IntentClassifier:
         self._segmenter = segmenter
         self._matcher = matcher
         self._vocabulary = vocabulary
-        self._characters = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(1, 4),
-            lowercase=False,
-            sublinear_tf=True,
-            dtype=np.float64,
-        )
-        self._words = TfidfVectorizer(
-            analyzer=_tokens_as_given, lowercase=False, sublinear_tf=True, dtype=np.float64
-        )
-        self._model: CalibratedClassifierCV | None = None
         self._classes: tuple[str, ...] = ()
         self._placeholders: dict[str, str] = {}
-        self._compiled: _Scoring | None = None
+        self._scoring: IntentScoring | None = None
+        self._fitted: FittedIntentModel | None = None
 
     def fit(self, normalised_texts: Sequence[str], intents: Sequence[str]) -> None:
+        # scikit-learn is imported to train only: a cached classifier is loaded without it.
+        from bot.engine.nlu.intent_training import fit_intent_model
+
         texts = [self._readable(text) for text in normalised_texts]
         matches = [self._entity_values(text) for text in texts]
         names = sorted({match.name for found in matches for match in found})
@@ -220,16 +211,9 @@ class IntentClassifier:
             name: chr(_FIRST_PATTERN_PLACEHOLDER + index) for index, name in enumerate(names)
         }
         inputs = [self._input(text, found) for text, found in zip(texts, matches, strict=True)]
-        features = scipy.sparse.hstack(
-            [
-                self._characters.fit_transform([item.text for item in inputs]),
-                self._words.fit_transform([item.words for item in inputs]),
-            ],
-            format="csr",
-        )
         self._classes = tuple(sorted(set(intents)))
-        self._model = _calibrated_svm(features, intents) if len(self._classes) > 1 else None
-        self._compiled = None
+        self._fitted = fit_intent_model(inputs, intents) if len(self._classes) > 1 else None
+        self._scoring = self._fitted.scoring if self._fitted is not None else None
 
     def rank(self, normalised: str) -> list[IntentScore]:
         """Every intent with its probability, most likely first.
@@ -243,7 +227,7 @@ class IntentClassifier:
         text = self._readable(normalised)
         if not text or not self._classes:
             return []
-        if self._model is None:
+        if len(self._classes) == 1:
             return [IntentScore(self._classes[0], 1.0)]
         probabilities = self._probabilities(self.classifier_input(text))
         if probabilities is None:
@@ -252,18 +236,12 @@ class IntentClassifier:
         return [IntentScore(self._classes[i], float(probabilities[i])) for i in order]
 
     def sklearn_probabilities(self, normalised: str) -> dict[str, float]:
-        """The fitted model's own ``predict_proba``: the reference ``rank`` must agree with."""
-        if self._model is None:
-            raise ValueError("a single intent has no model")
-        item = self.classifier_input(self._readable(normalised))
-        features = scipy.sparse.hstack(
-            [self._characters.transform([item.text]), self._words.transform([item.words])],
-            format="csr",
-        )
-        probabilities = self._model.predict_proba(features)[0]
-        return {
-            str(name): float(p) for name, p in zip(self._model.classes_, probabilities, strict=True)
-        }
+        """The fitted model's own ``predict_proba``: the reference ``rank`` must agree with.
+
+        Only in the process that trained: the scikit-learn objects are not cached."""
+        if self._fitted is None:
+            raise ValueError("no scikit-learn model: a single intent, or a cached classifier")
+        return self._fitted.probabilities(self.classifier_input(self._readable(normalised)))
 
     def classifier_input(self, readable: str) -> ClassifierInput:
         """The masked text and words the model reads for whitespace-collapsed folded text."""
@@ -271,9 +249,9 @@ class IntentClassifier:
 
     def _probabilities(self, item: ClassifierInput) -> np.ndarray | None:
         """Intent probabilities; None when ``item`` carries no evidence (see ``rank``)."""
-        scoring = self._scoring()
+        scoring = self._fitted_scoring()
         character_indices, character_values = _tfidf(
-            scoring.character_analyzer(item.text),
+            character_ngrams(item.text),
             scoring.character_vocabulary,
             scoring.character_idf,
         )
@@ -290,27 +268,10 @@ class IntentClassifier:
         exponentials = np.exp(logits - logits.max())
         return exponentials / exponentials.sum()
 
-    def _scoring(self) -> _Scoring:
-        if self._compiled is None:
-            if self._model is None:
-                raise ValueError("the classifier is not fitted")
-            calibrated = self._model.calibrated_classifiers_[0]
-            svm = calibrated.estimator
-            if isinstance(svm, FrozenEstimator):
-                svm = svm.estimator
-            self._compiled = _Scoring(
-                character_analyzer=self._characters.build_analyzer(),
-                character_vocabulary=self._characters.vocabulary_,
-                character_idf=self._characters.idf_.astype(np.float64),
-                word_vocabulary=self._words.vocabulary_,
-                word_idf=self._words.idf_.astype(np.float64),
-                word_offset=len(self._characters.vocabulary_),
-                weights=np.ascontiguousarray(svm.coef_.T, dtype=np.float64),
-                bias=np.asarray(svm.intercept_, dtype=np.float64),
-                inverse_temperature=float(calibrated.calibrators[0].beta_),
-                padding_index=self._characters.vocabulary_.get(" "),
-            )
-        return self._compiled
+    def _fitted_scoring(self) -> IntentScoring:
+        if self._scoring is None:
+            raise ValueError("the classifier is not fitted")
+        return self._scoring
 
     @staticmethod
     def _readable(normalised: str) -> str:
@@ -331,4 +292,4 @@ class IntentClassifier:
         return ClassifierInput(masked, (*words, *pairs, *patterns))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_compiled": None}
+        return {**self.__dict__, "_fitted": None}

@@ -29,6 +29,7 @@ from typing import Any
 import jieba
 import joblib
 
+from bot.engine.code_version import code_version
 from bot.engine.nlu.config import NluConfig
 from bot.engine.nlu.crf_extractor import CrfEntityExtractor
 from bot.engine.nlu.dates import ENTITY_NAME as DATE_ENTITY
@@ -42,19 +43,20 @@ from bot.engine.nlu.synonyms import SynonymMapper
 from bot.engine.nlu.text import normalise, normalise_key
 from bot.engine.nlu.training_data import NluTrainingData
 
-NLU_ENGINE_VERSION = "2"
+NLU_SOURCE_DIR = Path(__file__).resolve().parent
 RANKING_LENGTH = 10
 REGEX_EXTRACTOR_NAME = "RegexEntityExtractor"
-_LIBRARIES = ("scikit-learn", "sklearn-crfsuite", "python-crfsuite", "jieba", "dateparser")
+_LIBRARIES = ("scikit-learn", "python-crfsuite", "jieba", "dateparser")
 _CACHE_FILE_NAME = re.compile(r"^[0-9a-f]{64}$")
 
 logger = logging.getLogger(__name__)
 
 
 def model_cache_key(training_data: NluTrainingData, config: NluConfig) -> str:
-    """sha256 of what the model is made of: data, config, engine and library versions."""
+    """sha256 of what the model is made of: data, config, the NLU's code (package version
+    and sources) and library versions."""
     material = {
-        "engine": NLU_ENGINE_VERSION,
+        "code": code_version(NLU_SOURCE_DIR),
         "libraries": {name: version(name) for name in _LIBRARIES},
         "data": training_data.content(),
         "config": config.content(),

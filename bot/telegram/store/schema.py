@@ -90,3 +90,44 @@ held_files = sa.Table(
 )
 """Photos and documents sent before the consumer had an open case: attached to the case as
 soon as one is open."""
+
+handoff_topics = sa.Table(
+    "bot_handoff_topics",
+    metadata,
+    sa.Column("handoff_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("thread_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("agent_id", sa.String(128), nullable=True),
+    sa.Column("agent_name", sa.String(200), nullable=True),
+    sa.Column("reminded", sa.Boolean, nullable=False, default=False),
+    sa.Column("told_after_hours", sa.Boolean, nullable=False, default=False),
+    sa.Column("resume_pending", sa.Boolean, nullable=False, default=False),
+    sa.Column("opened_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+"""Each handoff the bot learnt of and the forum topic agents work it in. A consumer's later
+handoffs reuse their topic while it exists. ``resume_pending``: closed while the engine could
+not be told to take the conversation back; retried until it can."""
+
+banned_users = sa.Table(
+    "bot_banned_users",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("banned_by", sa.String(128), nullable=False),
+    sa.Column("banned_at", sa.Float, nullable=False),
+)
+"""Consumers an agent banned for abuse: their messages are dropped unread."""
+
+outbound_deliveries = sa.Table(
+    "bot_outbound_deliveries",
+    metadata,
+    sa.Column("item_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("lease_token", sa.String(80), nullable=False),
+    sa.Column("delivered_at", sa.Float, nullable=False),
+    sa.Column("acknowledged_at", sa.Float, nullable=True, index=True),
+)
+"""Outbound items sent to Telegram, recorded before the api is told: an item leased again
+after a crash (or a lost acknowledgement) is acknowledged without being sent twice."""

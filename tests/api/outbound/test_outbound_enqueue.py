@@ -40,10 +40,10 @@ async def test_an_intent_with_entities(api_client_for: ApiClientFactory) -> None
         api_client_for(Role.BACKEND),
         kind="visit_reminder",
         payload=payload,
-        not_before="2026-11-24T08:00:00+08:00",
+        not_before="2026-11-24T10:00:00+08:00",
     )
     assert item["payload"] == payload
-    assert item["not_before"] == "2026-11-24T00:00:00Z"
+    assert item["not_before"] == "2026-11-24T02:00:00Z"
 
 
 async def test_the_same_dedupe_key_gives_the_same_item(api_client_for: ApiClientFactory) -> None:

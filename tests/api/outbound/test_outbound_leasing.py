@@ -239,3 +239,40 @@ async def test_lease_requests_are_checked(bot: httpx.AsyncClient) -> None:
 async def _items(client: httpx.AsyncClient, conversation_id: str) -> dict[int, dict[str, Any]]:
     response = await client.get(f"/api/v1/outbound?conversation_id={conversation_id}")
     return {item["id"]: item for item in response.json()["items"]}
+
+
+async def test_a_worker_leases_only_its_channel(
+    bot: httpx.AsyncClient, backend: httpx.AsyncClient
+) -> None:
+    with at(T0):
+        telegram_item = await enqueue(backend, CONSUMER)
+        web_item = await enqueue(backend, "web:browser-1")
+        web_leased = await bot.post(
+            "/api/v1/outbound/lease", json={"worker_id": "web-1", "channel": "web"}
+        )
+        telegram_leased = await bot.post(
+            "/api/v1/outbound/lease", json={"worker_id": "tg-1", "channel": "tg"}
+        )
+        unknown_channel = await bot.post(
+            "/api/v1/outbound/lease", json={"worker_id": "x-1", "channel": "sms"}
+        )
+    assert [item["id"] for item in web_leased.json()["items"]] == [web_item["id"]]
+    assert [item["id"] for item in telegram_leased.json()["items"]] == [telegram_item["id"]]
+    assert unknown_channel.status_code == 422
+
+
+async def test_a_worker_leases_only_the_conversations_it_names(
+    bot: httpx.AsyncClient, backend: httpx.AsyncClient
+) -> None:
+    with at(T0):
+        connected = await enqueue(backend, "web:connected")
+        await enqueue(backend, "web:away")
+        named = await bot.post(
+            "/api/v1/outbound/lease",
+            json={"worker_id": "web-1", "channel": "web", "conversation_ids": ["web:connected"]},
+        )
+        nobody = await bot.post(
+            "/api/v1/outbound/lease", json={"worker_id": "web-1", "conversation_ids": []}
+        )
+    assert [item["id"] for item in named.json()["items"]] == [connected["id"]]
+    assert nobody.json()["items"] == []

@@ -53,15 +53,17 @@ async def test_one_reminder_a_day_after_the_first_delivery(api_app: FastAPI) -> 
     assert (await load_survey(api_app, survey.id)).reminder_item_id == reminder.id
 
 
-async def test_a_late_first_delivery_moves_the_reminder_out_of_quiet_hours(
+async def test_a_survey_missed_in_the_evening_waits_for_the_morning_and_so_does_its_reminder(
     api_app: FastAPI,
 ) -> None:
     survey = await scheduled(api_app, completed_at=shanghai(1, 18, 30))
     assert survey.due_at == shanghai(1, 20, 30)
-    # The bot was down until 21:30: the message went out late, the reminder waits for 09:00.
+    # The bot was down until 21:30: the survey is not sent at night but at 09:00.
     with time_machine.travel(shanghai(1, 21, 30), tick=False):
+        assert await deliver_due_items(api_app) == []
+    with time_machine.travel(shanghai(2, 9), tick=False):
         assert await deliver_due_items(api_app) == [survey.due_item_id]
-    await remind(api_app, shanghai(1, 21, 31))
+    await remind(api_app, shanghai(2, 9, 1))
     assert (await load_survey(api_app, survey.id)).reminder_due_at == shanghai(3, 9)
     assert (await remind(api_app, shanghai(3, 8, 59))).reminders_queued == 0
     assert (await remind(api_app, shanghai(3, 9))).reminders_queued == 1

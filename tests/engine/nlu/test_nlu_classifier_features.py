@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import jieba
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.engine.nlu.annotations import parse_annotated_example
 from bot.engine.nlu.intent_classifier import (
     UNKNOWN_PATTERN_PLACEHOLDER,
     IntentClassifier,
+    character_ngrams,
     entity_vocabulary,
     mask_matches,
 )
 from bot.engine.nlu.patterns import PatternMatch, PatternMatcher
 from bot.engine.nlu.segmenter import WordSegmenter
 from bot.engine.nlu.text import normalise
-from bot.engine.nlu.training_data import LookupTable, RegexFeature, TrainingExample
+from bot.engine.nlu.training_data import (
+    LookupTable,
+    NluTrainingData,
+    RegexFeature,
+    TrainingExample,
+)
 
 PLACEHOLDERS = {"brand": "B", "phone": "P"}
 
@@ -126,3 +133,22 @@ def test_a_part_is_told_from_a_product_through_the_vocabulary(segmenter: WordSeg
     model.fit([normalise(text) for text, _ in examples], [intent for _, intent in examples])
     assert model.rank("how much is a new motherboard")[0].name == "ask_fee"
     assert model.rank("how much is a new 空调")[0].name == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "ab", "空调 不制冷", "KFR-35GW/BpR3 坏了", "  two   spaces\tand tab ", "我的AC坏了"],
+)
+def test_character_ngrams_are_scikit_learns_char_wb(text: str) -> None:
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), lowercase=False)
+    assert character_ngrams(text) == reference.build_analyzer()(text)
+
+
+def test_character_ngrams_match_char_wb_on_the_training_texts(
+    training_data: NluTrainingData,
+) -> None:
+    reference = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 4), lowercase=False
+    ).build_analyzer()
+    for example in training_data.examples:
+        assert character_ngrams(example.text) == reference(example.text), example.text

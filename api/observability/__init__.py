@@ -1,0 +1,1 @@
+"""What operators watch: request metrics, queue gauges and counters in Prometheus format."""

@@ -1,0 +1,1 @@
+"""Pieces every chat front end (Telegram, the web chat) shares and none owns."""

@@ -1,0 +1,96 @@
+"""What a running web chat holds: its clients, sessions, pipeline and outbound pump; made at
+start-up of the bot's HTTP app and closed at shutdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from bot.channel.handoffs import HandoffWatch
+from bot.telegram.api_client import API_KEY_HEADER, API_PREFIX, AftersalesApi
+from bot.telegram.conversation_log import ConversationLog
+from bot.telegram.engine_client import EngineClient
+from bot.telegram.language import Language, as_language
+from bot.telegram.rate_limits import FloodGuard
+from bot.telegram.settings import BotSettings
+from bot.webchat.outbound_queue import WebOutboundQueue
+from bot.webchat.pipeline import WebChatPipeline
+from bot.webchat.pump import OutboundPump
+from bot.webchat.sessions import SessionRegistry
+from bot.webchat.settings import WebChatSettings, ensure_web_chat_usable
+
+
+@dataclass
+class WebChat:
+    settings: WebChatSettings
+    default_language: Language
+    sessions: SessionRegistry
+    pipeline: WebChatPipeline
+    pump: OutboundPump
+    conversation_log: ConversationLog
+    engine_http: httpx.AsyncClient
+    api_http: httpx.AsyncClient
+    shutdown_grace_seconds: float
+
+    @classmethod
+    def open(cls, bot_settings: BotSettings, settings: WebChatSettings) -> WebChat:
+        ensure_web_chat_usable(bot_settings)
+        engine_http = httpx.AsyncClient(
+            base_url=bot_settings.engine_url,
+            timeout=httpx.Timeout(
+                bot_settings.engine_timeout_seconds,
+                connect=bot_settings.engine_connect_timeout_seconds,
+            ),
+        )
+        timeout = bot_settings.api_timeout_seconds
+        api_http = httpx.AsyncClient(
+            base_url=bot_settings.api_url.rstrip("/") + API_PREFIX,
+            headers={API_KEY_HEADER: bot_settings.api_key.get_secret_value()},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+        )
+        engine = EngineClient(engine_http)
+        conversation_log = ConversationLog(
+            AftersalesApi(api_http),
+            attempts=bot_settings.conversation_log_attempts,
+            backoff_seconds=bot_settings.conversation_log_backoff_seconds,
+        )
+        sessions = SessionRegistry()
+        pipeline = WebChatPipeline(
+            engine=engine,
+            api=AftersalesApi(api_http),
+            handoffs=HandoffWatch(api_http),
+            conversation_log=conversation_log,
+            flood=FloodGuard(settings.rate_limit_messages, settings.rate_limit_window_seconds),
+            settings=settings,
+        )
+        pump = OutboundPump(
+            WebOutboundQueue(api_http, settings.worker_id),
+            sessions,
+            engine,
+            conversation_log,
+            settings,
+        )
+        return cls(
+            settings=settings,
+            default_language=as_language(bot_settings.default_language),
+            sessions=sessions,
+            pipeline=pipeline,
+            pump=pump,
+            conversation_log=conversation_log,
+            engine_http=engine_http,
+            api_http=api_http,
+            shutdown_grace_seconds=bot_settings.shutdown_grace_seconds,
+        )
+
+    def start(self) -> None:
+        self.conversation_log.start()
+        self.pump.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.pump.stop()
+            await self.conversation_log.close(self.shutdown_grace_seconds)
+        finally:
+            await self.engine_http.aclose()
+            await self.api_http.aclose()
