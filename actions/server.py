@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
+from sanic import HTTPResponse, Request, Sanic
+from sanic.response import raw
 
 from actions import api_client
 from actions.api_client import AftersalesApi
+from actions.metrics import ACTION_CALLS, REGISTRY
 from actions.settings import ActionsSettings
 
 ACTIONS_PACKAGE = "actions"
+WEBHOOK_PATH = "/webhook"
 
 
 def build_app(settings: ActionsSettings) -> Sanic:
@@ -19,6 +23,17 @@ def build_app(settings: ActionsSettings) -> Sanic:
     executor.register_package(ACTIONS_PACKAGE)
     # Only the dialogue engine calls the action server, never a browser.
     app = create_app(executor, cors_origins=None)
+
+    @app.get("/metrics")
+    async def prometheus_metrics(_: Request) -> HTTPResponse:
+        return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+    @app.on_response
+    async def count_action_calls(request: Request, response: HTTPResponse) -> None:
+        if request.path == WEBHOOK_PATH and request.method == "POST":
+            call = request.json if request.body else None
+            action = call.get("next_action") if isinstance(call, dict) else None
+            ACTION_CALLS.labels(str(action), str(response.status)).inc()
 
     @app.before_server_start
     async def open_api_client(app: Sanic) -> None:

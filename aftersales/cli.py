@@ -271,10 +271,63 @@ def _run_up(_args: argparse.Namespace) -> int:
 def add_up(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "up",
-        help="Start api, action server and engine together (and the Telegram bot when "
-        "TELEGRAM_BOT_TOKEN is set); Ctrl-C stops them all.",
+        help="Start api, action server, engine and bot (web chat; Telegram too when "
+        "TELEGRAM_BOT_TOKEN is set) together; Ctrl-C stops them all.",
     )
     parser.set_defaults(handler=_run_up)
+
+
+def _run_purge(_args: argparse.Namespace) -> int:
+    import asyncio
+
+    from aftersales.logs import configure_logging
+    from api.db import create_engine, create_session_factory
+    from api.retention.settings import RetentionSettings
+    from api.retention.timer import run_retention_pass
+    from api.settings import ApiSettings
+
+    configure_logging("purge")
+    api, retention = ApiSettings(), RetentionSettings()
+    if retention.days == 0:
+        print("AFTERSALES_API_RETENTION_DAYS is 0: everything is kept")
+        return 0
+
+    async def purge() -> int:
+        engine = create_engine(api.database_url)
+        try:
+            return await run_retention_pass(
+                create_session_factory(engine), api.attachments_dir, retention
+            )
+        finally:
+            await engine.dispose()
+
+    purged = asyncio.run(purge())
+    print(f"{purged} consumers silent for {retention.days} days anonymised")
+    return 0
+
+
+def add_purge(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "purge",
+        help="Anonymise now the consumers silent for AFTERSALES_API_RETENTION_DAYS whose cases "
+        "all ended (the api also does it daily).",
+    )
+    parser.set_defaults(handler=_run_purge)
+
+
+def _run_doctor(_args: argparse.Namespace) -> int:
+    from aftersales.doctor import run
+
+    return run()
+
+
+def add_doctor(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "doctor",
+        help="Check the configuration, secrets, database, Redis, the services each process "
+        "calls and the Telegram token; say what is wrong and how to fix it.",
+    )
+    parser.set_defaults(handler=_run_doctor)
 
 
 COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
@@ -287,6 +340,8 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     add_actions,
     add_test_stories,
     add_bot,
+    add_doctor,
+    add_purge,
 ]
 
 

@@ -13,6 +13,7 @@ from api.demo import load_demo_data_if_empty
 from api.errors import install_error_handlers, problem_responses
 from api.migrate import ensure_migrated
 from api.observability.middleware import RequestMetricsMiddleware
+from api.retention.timer import retention_running
 from api.routers import API_PREFIX, ROOT_ROUTERS, V1_ROUTERS
 from api.settings import ApiSettings
 from api.surveys.timer import survey_timer_running
@@ -45,6 +46,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                     app.state.session_factory, enabled=settings.webhook_worker
                 ) as app.state.webhook_worker,
                 survey_timer_running(app.state.session_factory),
+                retention_running(app.state.session_factory, settings.attachments_dir),
             ):
                 yield
             if warming is not None:

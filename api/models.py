@@ -5,9 +5,11 @@ import api.cases.models
 import api.catalogue.models
 import api.conversations.models
 import api.customers.models
+import api.fees.models
 import api.handoffs.models
 import api.outbound.models
 import api.outbox.models
+import api.quotes.models
 import api.scheduling.models
 import api.surveys.models
 import api.troubleshooting.models

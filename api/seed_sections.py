@@ -3,6 +3,7 @@
 import api.cases.seed
 import api.catalogue.seed
 import api.customers.seed
+import api.fees.seed
 import api.scheduling.seed
 import api.surveys.seed
 import api.troubleshooting.seed

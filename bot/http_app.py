@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.metrics import REGISTRY
 from bot.telegram.front_end import TelegramFrontEnd
 from bot.telegram.settings import BotMode, BotSettings
 from bot.telegram.webhook import webhook_router
@@ -52,6 +54,10 @@ def create_app(
         front_end: TelegramFrontEnd | None = request.app.state.telegram
         telegram = front_end.mode.value if front_end is not None else TELEGRAM_OFF
         return {"status": "ok", "telegram": telegram, "webchat": "on"}
+
+    @app.get("/metrics", tags=["health"])
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     mount_webchat(app)
     if with_telegram and settings.mode is BotMode.WEBHOOK and settings.webhook_secret is not None:

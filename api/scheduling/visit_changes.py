@@ -18,6 +18,7 @@ from api.cases.status import CaseState
 from api.customers.text_rules import ensure_within_limit
 from api.errors import ApiError
 from api.outbox.service import EventType
+from api.quotes.completion import settle_completion
 from api.scheduling import problems
 from api.scheduling.booking import window_full
 from api.scheduling.case_link import follow_visit, lock_case
@@ -240,6 +241,7 @@ async def report_status(
     if target is VisitStatus.NO_SHOW and now < visit.window_start:
         raise problems.too_early_for_no_show(visit.window_start.isoformat())
     if target is VisitStatus.COMPLETED:
+        await settle_completion(session, visit, report.fee_charged)
         _complete(visit, report)
     source = visit.status
     visit.status = target.value

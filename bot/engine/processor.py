@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from bot.engine import metrics
 from bot.engine.action_client import (
     ActionCaller,
     ActionRejected,
@@ -32,6 +33,7 @@ from bot.engine.constants import (
     ACTION_LISTEN,
     ACTION_SESSION_START,
     DEFAULT_MAX_NUMBER_OF_PREDICTIONS,
+    INTENT_NLU_FALLBACK,
     INTENT_RESTART,
     POLICY_FOLLOWUP,
     REST_INPUT_CHANNEL,
@@ -151,6 +153,7 @@ class MessageProcessor:
         """Handle one user message; the replies are returned and collected in ``output``
         (so a caller still has the replies sent before an unexpected failure)."""
         output = output if output is not None else CollectingOutput()
+        started = time.perf_counter()
         async with self._turn(message.sender_id) as tracker:
             await self._update_session(tracker, output, message.metadata)
             parse_data = (
@@ -158,6 +161,8 @@ class MessageProcessor:
                 if message.parse_data is not None
                 else self.parser.parse(message.text)
             )
+            if parse_data.get("intent", {}).get("name") == INTENT_NLU_FALLBACK:
+                metrics.NLU_FALLBACKS.inc()
             tracker.update(
                 UserUttered.create_message(
                     message.text, parse_data, message.input_channel, message.metadata
@@ -165,6 +170,8 @@ class MessageProcessor:
             )
             await self._run_extract_slots(tracker, output)
             await self._prediction_loop(tracker, output)
+        metrics.TURNS.inc()
+        metrics.TURN_SECONDS.observe(time.perf_counter() - started)
         return output.messages
 
     async def trigger_intent(

@@ -18,8 +18,10 @@ import aiohttp
 import httpx
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.engine import metrics
 from bot.engine.action_client import ActionServerClient
 from bot.engine.callback import CallbackDelivery
 from bot.engine.constants import RASA_VERSION
@@ -239,6 +241,11 @@ def create_app(
             "fingerprint": model.fingerprint,
             "num_active_training_jobs": 0,
         }
+
+    @app.get("/metrics")
+    async def prometheus_metrics() -> Response:
+        # Like the health endpoints: no token, so the scraper needs no secret; no personal data.
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/model/parse")
     async def parse(request: Request) -> dict[str, Any]:

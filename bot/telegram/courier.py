@@ -11,12 +11,12 @@ send; recorded items not yet acknowledged are acknowledged first on every pass.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import structlog
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
+from bot.channel.background import BackgroundTask
 from bot.telegram.api_client import AftersalesApi, ApiRejected, ApiUnavailable
 from bot.telegram.consumer import Consumer, user_id_of
 from bot.telegram.engine_client import EngineClient, EngineFailed, EngineMessage, EngineUnreachable
@@ -54,18 +54,13 @@ class OutboundCourier:
         self._lease_seconds = lease_seconds
         self._interval = interval_seconds
         self._default_language = default_language
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("outbound-courier", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbound-courier")
+        self._background.start()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        await self._background.stop()
 
     async def run_once(self) -> int:
         """One pass; returns how many items were leased."""

@@ -4,12 +4,12 @@ forgetting old working state."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 
 import structlog
 
+from bot.channel.background import BackgroundTask
 from bot.telegram.engine_client import EngineClient
 from bot.telegram.relay import EngineRelay
 from bot.telegram.sequencer import UserSequencer
@@ -42,18 +42,13 @@ class Maintenance:
         self._clock = clock
         self._replaying: set[int] = set()
         self._last_prune = 0.0
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("bot-maintenance", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="bot-maintenance")
+        self._background.start()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        await self._background.stop()
 
     async def _run_once(self) -> None:
         await self._replay_when_engine_is_back()

@@ -16,10 +16,16 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.metrics import TELEGRAM_CALLS
 from bot.telegram.rate_limits import OutboundLimiter
 from bot.telegram.store.users import UserStore
 
@@ -57,6 +63,20 @@ class OutboundPolicy(BaseRequestMiddleware):
         self._sleep = sleep
 
     async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            response = await self._call(make_request, bot, method)
+        except TelegramAPIError:
+            TELEGRAM_CALLS.labels(method.__api_method__, "failed").inc()
+            raise
+        TELEGRAM_CALLS.labels(method.__api_method__, "ok").inc()
+        return response
+
+    async def _call(
         self,
         make_request: NextRequestMiddlewareType[TelegramType],
         bot: Bot,

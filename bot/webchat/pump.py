@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 
+from bot.channel.background import BackgroundTask
 from bot.telegram.api_client import ApiRejected, ApiUnavailable
 from bot.telegram.conversation_log import ConversationLog
 from bot.telegram.engine_client import EngineClient, EngineFailed, EngineMessage, EngineUnreachable
@@ -49,18 +50,13 @@ class OutboundPump:
         self._engine = engine
         self._log = conversation_log
         self._settings = settings
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("webchat-outbound", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="webchat-outbound")
+        self._background.start()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        await self._background.stop()
 
     async def pass_once(self) -> int:
         """Lease and deliver what is due for the listening browsers; the items handled."""

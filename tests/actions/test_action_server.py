@@ -20,7 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
+from aftersales import metric_names
 from api.app import create_app
 from api.settings import ApiSettings
 from tests.actions.conversations import CUSTOMER, DOMAIN
@@ -187,3 +189,20 @@ def test_an_action_the_server_does_not_have_is_a_404(action_server: str) -> None
     reply = httpx.post(f"{action_server}/webhook", json=body, timeout=10)
     assert reply.status_code == 404
     assert reply.json()["action_name"] == "action_order_pizza"
+
+
+def _action_calls(action_server: str, action: str, status: int) -> float:
+    exposition = httpx.get(f"{action_server}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            labels = {"action": action, "status": str(status)}
+            if sample.name == metric_names.ACTION_CALLS_TOTAL and sample.labels == labels:
+                return float(sample.value)
+    return 0.0
+
+
+def test_metrics_count_action_calls_by_action_and_status(action_server: str) -> None:
+    before = _action_calls(action_server, "action_order_pizza", 404)
+    body = webhook_request("action_order_pizza", text="好的", intent="affirm")
+    httpx.post(f"{action_server}/webhook", json=body, timeout=10)
+    assert _action_calls(action_server, "action_order_pizza", 404) == before + 1

@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
+
+from aftersales import metric_names
+from bot.metrics import REGISTRY
 from bot.telegram.store.bot_store import BotStore
 from tests.bot.conftest import BotRunner, SettingsFactory
 from tests.bot.stubs import EngineStub
@@ -60,10 +64,23 @@ async def test_server_errors_are_retried(
 ) -> None:
     user = FakeUser(9203)
     telegram.fail("sendMessage", TelegramError(502, "Bad Gateway"), times=2)
-    with run_bot(make_settings()):
+    sent_before = _calls("sendMessage", "ok")
+    settings = make_settings()
+    with run_bot(settings):
         telegram.send_text(user, "hello")
         await telegram.wait_for_messages(user.id, 1)
+        async with httpx.AsyncClient() as client:
+            exposition = (await client.get(f"http://127.0.0.1:{settings.port}/metrics")).text
     assert [call.ok for call in telegram.calls("sendMessage")] == [False, False, True]
+    assert _calls("sendMessage", "ok") == sent_before + 1, "one call, however many tries"
+    assert metric_names.BOT_TELEGRAM_CALLS_TOTAL in exposition
+
+
+def _calls(method: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        metric_names.BOT_TELEGRAM_CALLS_TOTAL, {"method": method, "outcome": outcome}
+    )
+    return value or 0.0
 
 
 async def test_a_user_who_blocked_the_bot_is_recorded_and_not_retried(
@@ -79,10 +96,12 @@ async def test_a_user_who_blocked_the_bot_is_recorded_and_not_retried(
         "sendMessage", BLOCKED_BY_USER, times=None, when=lambda p: p["chat_id"] == user.id
     )
     settings = make_settings()
+    failed_before = _calls("sendMessage", "failed")
     with run_bot(settings):
         telegram.send_text(user, "hello")
         await telegram.wait_for_calls("sendMessage")
         await asyncio.sleep(0.5)
+    assert _calls("sendMessage", "failed") == failed_before + 1
     [only_try] = telegram.calls("sendMessage")
     assert only_try.error is not None and only_try.error["error_code"] == 403
     store = await BotStore.open(settings.store_url)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
+from aftersales import metric_names
 from aftersales.runtime import InsecureDefaultsError
 from bot.engine.server import EngineServices, create_app
 from bot.engine.settings import EngineSettings
@@ -228,3 +230,27 @@ async def test_webhook_answers_with_what_was_said_before_a_failure(tmp_path: Pat
             assert fine.json() == [{"recipient_id": "a", "text": "Hello!"}]
     finally:
         await services.close()
+
+
+def _metric(exposition: str, name: str) -> float:
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == name:
+                return float(sample.value)
+    raise AssertionError(f"{name} not exposed")
+
+
+async def test_metrics_count_turns_their_time_and_nlu_fallbacks(client: httpx.AsyncClient) -> None:
+    """No token, as for the health endpoints; the dashboard's turn figures come from here."""
+    before = (await client.get("/metrics")).text
+    await client.post("/webhooks/rest/webhook", json={"sender": "m:1", "message": "hi"})
+    await client.post("/webhooks/rest/webhook", json={"sender": "m:1", "message": "xyzzy qq"})
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    after = response.text
+    for name, grown in (
+        (f"{metric_names.ENGINE_TURNS_TOTAL}", 2),
+        (f"{metric_names.ENGINE_TURN_SECONDS}_count", 2),
+        (f"{metric_names.NLU_FALLBACK_TOTAL}", 1),
+    ):
+        assert _metric(after, name) - _metric(before, name) == grown, name

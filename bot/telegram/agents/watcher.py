@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import structlog
 
+from bot.channel.background import BackgroundTask
 from bot.telegram.agents.desk import AgentDesk
 from bot.telegram.agents.staff_api import StaffApi
 from bot.telegram.api_client import ApiUnavailable
@@ -19,18 +19,13 @@ class HandoffWatcher:
         self._staff = staff
         self._desk = desk
         self._interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("handoff-watcher", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="handoff-watcher")
+        self._background.start()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        await self._background.stop()
 
     async def run_once(self) -> None:
         await self._desk.sync(await self._staff.open_handoffs())

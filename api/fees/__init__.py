@@ -1,0 +1,1 @@
+"""The published fee schedule for paid repairs: versioned data, one version active."""

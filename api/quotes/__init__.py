@@ -1,0 +1,1 @@
+"""Quotes for paid work: posted by the technician, approved or declined by the consumer."""
