@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from api.db import create_engine, create_session_factory
 from api.demo import load_demo_data_if_empty
@@ -25,6 +26,16 @@ DESCRIPTION = (
     "troubleshooting guides and service operations. Every endpoint needs a service key in the "
     "`X-API-Key` header; errors are `application/problem+json` with a stable `code`."
 )
+
+
+WITHOUT_OPENTELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
+"""The api's figures are Prometheus metrics (`/metrics`); FastAPI's own OpenTelemetry hooks
+would ask for the global providers on every request (a few percent of a warranty check)."""
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -62,6 +73,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problem_responses(401, 403),
+        telemetry=WITHOUT_OPENTELEMETRY,
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -82,7 +82,7 @@ def demo_catalogue() -> dict[str, list[dict[str, Any]]]:
 def check_bodies(catalogue: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """One request per demo unit, and one per model with a serial nobody registered."""
     bodies = [
-        {"serial": unit["serial"], "fault_description": FAULTS[index % len(FAULTS)]}
+        {"serial": unit["serial"], "fault_description": _fault(index)}
         for index, unit in enumerate(catalogue["units"])
     ]
     for index, model in enumerate(catalogue["models"]):
@@ -92,10 +92,15 @@ def check_bodies(catalogue: dict[str, list[dict[str, Any]]]) -> list[dict[str, A
                 "model_code": model["code"],
                 "purchase_date": "2025-01-15",
                 "has_proof": index % 2 == 0,
-                "fault_description": FAULTS[index % len(FAULTS)],
+                "fault_description": _fault(index),
             }
         )
     return bodies
+
+
+def _fault(index: int) -> str:
+    # Every request its own text, as consumers write them: nothing is answered from a cache.
+    return f"{FAULTS[index % len(FAULTS)]} ({index})"
 
 
 def resolve_queries(catalogue: dict[str, list[dict[str, Any]]]) -> list[str]:

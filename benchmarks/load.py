@@ -70,7 +70,9 @@ async def drive(
     # aiohttp underneath: httpcore's pool scans every connection on each request, which made
     # the load driver, not the server, the limit at 50 clients.
     transport = AiohttpTransport(limits=limits)
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, transport=transport) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, transport=transport, timeout=30.0
+    ) as client:
         measuring_from = time.perf_counter() + warmup_s
         stop_at = measuring_from + duration_s
 

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from opencc import OpenCC
 from rapidfuzz import fuzz, process
@@ -158,14 +158,21 @@ _EN_NEGATION_REACH = 3
 _EN_DOUBT = frozenset({"sure", "know", "idea", "whether", "if", "certain"})
 
 
+NORMALISED_TEXTS = 256
+
+
 @dataclass(frozen=True, slots=True)
 class _Mention:
     start: int
     components: tuple[ComponentCode, ...]
 
 
+@lru_cache(maxsize=NORMALISED_TEXTS)
 def normalise(text: str) -> str:
-    """Full-width to half-width, traditional to simplified Chinese, lower case."""
+    """Full-width to half-width, traditional to simplified Chinese, lower case.
+
+    Kept for the last few texts: one decision reads its fault text for the component and again
+    for damage cues, and the traditional-to-simplified conversion is the costly part."""
     return _to_simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
