@@ -56,8 +56,12 @@ async def enqueue_outbound(
     created_by: str | None = None,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     quiet_hours: QuietHours | None = None,
+    urgent: bool | None = None,
 ) -> tuple[OutboundItem, bool]:
     """Queue a message for the bot; returns the item and whether it is new.
+
+    ``urgent`` lets a sender inside the api say what the payload cannot show (a text that the
+    technician is on the way); otherwise urgency follows the kind and payload.
 
     With ``dedupe_key``, a key seen before returns the item made the first time (also under
     concurrency). An item for a consumer who blocked the bot is stored as undeliverable. A
@@ -81,7 +85,8 @@ async def enqueue_outbound(
 
     now = utc_now()
     unreachable = await _unreachable(session, conversation_id)
-    urgent = await urgency(session, conversation_id, OutboundKind(kind), payload)
+    if urgent is None:
+        urgent = await urgency(session, conversation_id, OutboundKind(kind), payload)
     due_at = held_until(
         not_before or now,
         await consumer_zone(session, conversation_id),

@@ -1,18 +1,23 @@
-"""Telling the consumer, through the outbound queue, about a visit someone else changed."""
+"""Telling the consumer, through the outbound queue, about a visit someone else changed:
+cancelled with its case, the technician on the way (sent even in quiet hours: the consumer
+must open the door), or a visit missed."""
 
 from __future__ import annotations
 
 import re
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.cases.models import Case
 from api.customers.identity import CHANNEL_ID_PATTERN
 from api.customers.models import Customer
 from api.outbound.models import OutboundKind
 from api.outbound.payloads import BilingualText, TextPayload
 from api.outbound.service import enqueue_outbound
 from api.scheduling.models import Visit
+from api.scheduling.visit_status import VisitStatus
 
 SENDER = "scheduling"
 _CHANNEL_ID = re.compile(CHANNEL_ID_PATTERN)
@@ -43,4 +48,55 @@ async def notify_cancelled_with_case(
         payload=TextPayload(text=text),
         dedupe_key=f"visit:{visit.id}:cancelled",
         created_by=SENDER,
+    )
+
+
+def _when(visit: Visit, zone: ZoneInfo) -> tuple[str, str]:
+    start, end = visit.window_start.astimezone(zone), visit.window_end.astimezone(zone)
+    hours = f"{start:%H:%M}–{end:%H:%M}"
+    return f"{start.month}月{start.day}日 {hours}", f"{start:%d %b}, {hours}"
+
+
+def en_route_text(visit: Visit, zone: ZoneInfo) -> BilingualText:
+    technician = visit.technician
+    zh_when, en_when = _when(visit, zone)
+    return BilingualText(
+        zh=f"技术员{technician.name}（工号 {technician.staff_number}）已出发，前往您处进行"
+        f"预约的上门服务（{zh_when}）。开门前请核对其工牌上的工号。",
+        en=f"Technician {technician.name} (staff number {technician.staff_number}) is on the "
+        f"way for your visit ({en_when}). Please check the staff number on their ID card "
+        "before you open the door.",
+    )
+
+
+def no_show_text(visit: Visit, zone: ZoneInfo) -> BilingualText:
+    zh_when, en_when = _when(visit, zone)
+    return BilingualText(
+        zh=f"技术员按约于 {zh_when} 上门，未能见到您。如需重新预约，直接告诉我“改约”即可。",
+        en=f"The technician came for your visit ({en_when}) but could not reach you. Tell me "
+        "“reschedule” to book another time.",
+    )
+
+
+async def notify_visit_status(session: AsyncSession, visit: Visit, status: VisitStatus) -> None:
+    """Queue the notice of a technician on the way or a missed visit (``visit.technician``
+    loaded); other statuses, and an erased consumer, get none."""
+    if status not in (VisitStatus.EN_ROUTE, VisitStatus.NO_SHOW):
+        return
+    customer = await session.scalar(
+        select(Customer).join(Case, Case.customer_id == Customer.id).where(Case.id == visit.case_id)
+    )
+    if customer is None or not _CHANNEL_ID.match(customer.channel_id):
+        return
+    zone = ZoneInfo(customer.timezone)
+    en_route = status is VisitStatus.EN_ROUTE
+    text = en_route_text(visit, zone) if en_route else no_show_text(visit, zone)
+    await enqueue_outbound(
+        session,
+        conversation_id=customer.channel_id,
+        kind=OutboundKind.VISIT_STATUS,
+        payload=TextPayload(text=text),
+        dedupe_key=f"visit:{visit.id}:{status.value}:{visit.window_start:%Y%m%dT%H%M}",
+        created_by=SENDER,
+        urgent=en_route,
     )

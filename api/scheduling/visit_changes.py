@@ -24,6 +24,7 @@ from api.scheduling.booking import window_full
 from api.scheduling.case_link import follow_visit, lock_case
 from api.scheduling.events import record_visit_event
 from api.scheduling.models import Visit, VisitTransition
+from api.scheduling.notices import notify_visit_status
 from api.scheduling.places import load_gazetteer, resolve_place
 from api.scheduling.rules import checked_window, served_crew
 from api.scheduling.seats import claim_seat, release_seat
@@ -252,6 +253,7 @@ async def report_status(
         session, visit.case_id, state, target, actor, note=f"visit {visit.id} {target}"
     )
     changed = await load_visit(session, visit.id)
+    await notify_visit_status(session, changed, target)
     if target is VisitStatus.COMPLETED:
         record_visit_event(session, EventType.VISIT_COMPLETED, changed, changed.technician)
         await schedule_survey(

@@ -3,10 +3,12 @@ for its visit to end."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -50,6 +52,12 @@ async def _visit_events(app: FastAPI) -> list[tuple[str, str]]:
 async def _seats(app: FastAPI) -> int:
     async with app.state.session_factory() as session:
         return int((await session.scalar(select(func.count()).select_from(VisitSlot))) or 0)
+
+
+def _window_key(visit: dict[str, object]) -> str:
+    window: Any = visit["window"]
+    start = datetime.fromisoformat(window["start"]).astimezone(UTC)
+    return f"{start:%Y%m%dT%H%M}"
 
 
 async def _notices(app: FastAPI) -> list[OutboundItem]:
@@ -123,7 +131,9 @@ async def test_a_consumer_cancelling_their_case_is_not_told_what_they_did(
         "en_route",
     )
     assert [kind for kind, _ in await _visit_events(api_app)][-1] == "visit.cancelled"
-    assert await _notices(api_app) == []
+    assert [item.dedupe_key for item in await _notices(api_app)] == [
+        f"visit:{visit['id']}:en_route:{_window_key(visit)}"
+    ], "told the technician was on the way; not told of the cancelling they did"
     assert await _seats(api_app) == 0
 
 
@@ -185,3 +195,38 @@ async def test_a_started_visit_holds_its_case_until_it_is_completed(
     )
     assert completed.status_code == 200, completed.text
     assert (await _move(agent, case["id"], "closed")).json()["status"] == "closed"
+
+
+async def test_the_consumer_hears_the_technician_is_on_the_way_and_of_a_missed_visit(
+    admin_client: httpx.AsyncClient, api_client_for: ApiClientFactory, api_app: FastAPI
+) -> None:
+    await add_technician(admin_client, "SH-3401")
+    await register_customer(admin_client, "tg:3401")
+    visits = []
+    for hour in (9, 13):
+        case = await open_case(admin_client, "tg:3401")
+        visits.append(await booked(admin_client, case["id"], window_start(1, hour)))
+    first, second = visits
+    backend = api_client_for(Role.BACKEND)
+
+    async def report(visit: dict[str, Any], status: str) -> None:
+        reported = await backend.post(
+            f"/api/v1/visits/{visit['id']}/status", json={"status": status}
+        )
+        assert reported.status_code == 200, reported.text
+
+    await report(first, "en_route")
+    await report(first, "en_route")
+    await report(second, "en_route")
+    with time_machine.travel(datetime.fromisoformat(second["window"]["end"]), tick=True):
+        await report(second, "no_show")
+
+    notices = await _notices(api_app)
+    assert [(item.kind, item.urgent) for item in notices] == [
+        ("visit_status", True),
+        ("visit_status", True),
+        ("visit_status", False),
+    ], "one per change; only the technician on the way is sent in quiet hours"
+    on_the_way, missed = notices[0].payload["text"], notices[2].payload["text"]
+    assert "SH-3401" in on_the_way["zh"] and "SH-3401" in on_the_way["en"]
+    assert "改约" in missed["zh"] and "reschedule" in missed["en"]
