@@ -38,16 +38,28 @@ async def notify_cancelled_with_case(
     session: AsyncSession, visit: Visit, customer: Customer
 ) -> None:
     """Queue the notice of a visit cancelled with its case; nothing for an erased consumer."""
-    if not _CHANNEL_ID.match(customer.channel_id):
-        return
     text = cancelled_with_case_text(visit, visit.case_id, ZoneInfo(customer.timezone))
+    await _tell(session, customer, text, dedupe_key=f"visit:{visit.id}:cancelled")
+
+
+async def _tell(
+    session: AsyncSession,
+    customer: Customer,
+    text: BilingualText,
+    *,
+    dedupe_key: str,
+    urgent: bool | None = None,
+) -> None:
+    if not _CHANNEL_ID.match(customer.channel_id):
+        return  # an erased consumer: nobody to tell
     await enqueue_outbound(
         session,
         conversation_id=customer.channel_id,
         kind=OutboundKind.VISIT_STATUS,
         payload=TextPayload(text=text),
-        dedupe_key=f"visit:{visit.id}:cancelled",
+        dedupe_key=dedupe_key,
         created_by=SENDER,
+        urgent=urgent,
     )
 
 
@@ -86,17 +98,14 @@ async def notify_visit_status(session: AsyncSession, visit: Visit, status: Visit
     customer = await session.scalar(
         select(Customer).join(Case, Case.customer_id == Customer.id).where(Case.id == visit.case_id)
     )
-    if customer is None or not _CHANNEL_ID.match(customer.channel_id):
+    if customer is None:
         return
     zone = ZoneInfo(customer.timezone)
     en_route = status is VisitStatus.EN_ROUTE
-    text = en_route_text(visit, zone) if en_route else no_show_text(visit, zone)
-    await enqueue_outbound(
+    await _tell(
         session,
-        conversation_id=customer.channel_id,
-        kind=OutboundKind.VISIT_STATUS,
-        payload=TextPayload(text=text),
+        customer,
+        en_route_text(visit, zone) if en_route else no_show_text(visit, zone),
         dedupe_key=f"visit:{visit.id}:{status.value}:{visit.window_start:%Y%m%dT%H%M}",
-        created_by=SENDER,
         urgent=en_route,
     )
