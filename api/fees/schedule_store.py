@@ -9,21 +9,18 @@ nothing is stored yet, the shipped default schedule is used.
 
 from __future__ import annotations
 
-import asyncio
 import copy
-import time
-import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from api.active_version import ActiveVersionCache
 from api.catalogue.text import has_control_characters
 from api.fees.models import VERSION_LENGTH, FeeScheduleVersion
 from api.fees.schedule_model import (
@@ -39,7 +36,6 @@ from api.fees.schedule_model import (
 )
 
 REVALIDATE_SECONDS = 1.0
-_CHANGED_FLAG = "fee_schedule_changed"
 
 
 class ScheduleVersionConflict(Exception):
@@ -147,7 +143,7 @@ async def _make_active(session: AsyncSession, row: FeeScheduleVersion, *, insert
             f"Another change to the fee schedule was saved at the same time as version "
             f"{row.version}; reload the versions and try again.",
         ) from error
-    session.info[_CHANGED_FLAG] = True
+    ACTIVE_SCHEDULE.note_change(session)
 
 
 async def list_versions(session: AsyncSession) -> list[StoredSchedule]:
@@ -180,70 +176,20 @@ def shipped_document() -> dict[str, Any]:
     return copy.deepcopy(_shipped_canonical_document())
 
 
-# --- the active schedule, cached per process ------------------------------------------------
-
-_generation = 0
+# --- the active schedule, cached per process ----------------------------------------------
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_generation_on_commit(session: Session) -> None:
-    global _generation
-    if session.info.pop(_CHANGED_FLAG, False):
-        _generation += 1
+def _parse_active(row: FeeScheduleVersion | None) -> FeeSchedule:
+    if row is None:
+        return default_schedule()
+    return parse_schedule(row.document, source=f"fee_schedules.{row.version}")
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_change(session: Session) -> None:
-    session.info.pop(_CHANGED_FLAG, None)
-
-
-@dataclass(slots=True)
-class _CachedSchedule:
-    schedule: FeeSchedule | None = None
-    active_id: int | None = None
-    generation: int = -1
-    checked_at: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-_cache: weakref.WeakKeyDictionary[Engine, _CachedSchedule] = weakref.WeakKeyDictionary()
+ACTIVE_SCHEDULE: ActiveVersionCache[FeeSchedule] = ActiveVersionCache(
+    "fee_schedule", FeeScheduleVersion, _parse_active, revalidate_seconds=REVALIDATE_SECONDS
+)
 
 
 async def current_schedule(session: AsyncSession) -> FeeSchedule:
     """The active schedule for the session's database, re-read only when it changed."""
-    engine = session.sync_session.get_bind()
-    assert isinstance(engine, Engine)
-    cached = _cache.get(engine)
-    if cached is None:
-        cached = _cache.setdefault(engine, _CachedSchedule())
-    if cached.schedule is not None and _is_fresh(cached):
-        return cached.schedule
-    async with cached.lock:
-        if cached.schedule is not None and _is_fresh(cached):
-            return cached.schedule
-        generation = _generation
-        active_id = await session.scalar(
-            select(FeeScheduleVersion.id).where(FeeScheduleVersion.active.is_(True))
-        )
-        if cached.schedule is None or active_id != cached.active_id:
-            cached.schedule = await _load_active(session, active_id)
-            cached.active_id = active_id
-        cached.generation = generation
-        cached.checked_at = time.monotonic()
-        return cached.schedule
-
-
-def _is_fresh(cached: _CachedSchedule) -> bool:
-    return (
-        cached.generation == _generation
-        and time.monotonic() - cached.checked_at < REVALIDATE_SECONDS
-    )
-
-
-async def _load_active(session: AsyncSession, active_id: int | None) -> FeeSchedule:
-    if active_id is None:
-        return default_schedule()
-    row = await session.get(FeeScheduleVersion, active_id)
-    if row is None:  # deactivated and deleted between the two queries; read it next time
-        return default_schedule()
-    return parse_schedule(row.document, source=f"fee_schedules.{row.version}")
+    return await ACTIVE_SCHEDULE.current(session)

@@ -14,22 +14,19 @@ default policy, loaded once per process.
 
 from __future__ import annotations
 
-import asyncio
 import copy
-import time
-import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from api.active_version import ActiveVersionCache
 from api.catalogue.text import has_control_characters
 from api.warranty.models import VERSION_LENGTH, WarrantyPolicyVersion
 from api.warranty.policy_model import (
@@ -55,7 +52,6 @@ _LIMITS = {
     "whole_unit_months": MAX_WINDOW_MONTHS,
     "presumed_quality_fault_months": MAX_WINDOW_MONTHS,
 }
-_CHANGED_FLAG = "warranty_policy_changed"
 
 
 class PolicyVersionConflict(Exception):
@@ -217,7 +213,7 @@ async def _make_active(session: AsyncSession, row: WarrantyPolicyVersion, *, ins
             f"Another change to the warranty policy was saved at the same time as version "
             f"{row.version}; reload the versions and try again.",
         ) from error
-    session.info[_CHANGED_FLAG] = True
+    ACTIVE_POLICY.note_change(session)
 
 
 async def list_versions(session: AsyncSession) -> list[StoredPolicy]:
@@ -255,70 +251,20 @@ def shipped_document() -> dict[str, Any]:
     return copy.deepcopy(_shipped_canonical_document())
 
 
-# --- the active policy, cached per process --------------------------------------------------
-
-_generation = 0
+# --- the active policy, cached per process ------------------------------------------------
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_generation_on_commit(session: Session) -> None:
-    global _generation
-    if session.info.pop(_CHANGED_FLAG, False):
-        _generation += 1
+def _parse_active(row: WarrantyPolicyVersion | None) -> WarrantyPolicy:
+    if row is None:
+        return default_policy()
+    return parse_policy(row.document, source=f"warranty_policies.{row.version}")
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_change(session: Session) -> None:
-    session.info.pop(_CHANGED_FLAG, None)
-
-
-@dataclass(slots=True)
-class _CachedPolicy:
-    policy: WarrantyPolicy | None = None
-    active_id: int | None = None
-    generation: int = -1
-    checked_at: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-_cache: weakref.WeakKeyDictionary[Engine, _CachedPolicy] = weakref.WeakKeyDictionary()
+ACTIVE_POLICY: ActiveVersionCache[WarrantyPolicy] = ActiveVersionCache(
+    "warranty_policy", WarrantyPolicyVersion, _parse_active, revalidate_seconds=REVALIDATE_SECONDS
+)
 
 
 async def current_policy(session: AsyncSession) -> WarrantyPolicy:
     """The active policy for the session's database, re-read only when it changed."""
-    engine = session.sync_session.get_bind()
-    assert isinstance(engine, Engine)
-    cached = _cache.get(engine)
-    if cached is None:
-        cached = _cache.setdefault(engine, _CachedPolicy())
-    if cached.policy is not None and _is_fresh(cached):
-        return cached.policy
-    async with cached.lock:
-        if cached.policy is not None and _is_fresh(cached):
-            return cached.policy
-        generation = _generation
-        active_id = await session.scalar(
-            select(WarrantyPolicyVersion.id).where(WarrantyPolicyVersion.active.is_(True))
-        )
-        if cached.policy is None or active_id != cached.active_id:
-            cached.policy = await _load_active(session, active_id)
-            cached.active_id = active_id
-        cached.generation = generation
-        cached.checked_at = time.monotonic()
-        return cached.policy
-
-
-def _is_fresh(cached: _CachedPolicy) -> bool:
-    return (
-        cached.generation == _generation
-        and time.monotonic() - cached.checked_at < REVALIDATE_SECONDS
-    )
-
-
-async def _load_active(session: AsyncSession, active_id: int | None) -> WarrantyPolicy:
-    if active_id is None:
-        return default_policy()
-    row = await session.get(WarrantyPolicyVersion, active_id)
-    if row is None:  # deactivated and deleted between the two queries; read it next time
-        return default_policy()
-    return parse_policy(row.document, source=f"warranty_policies.{row.version}")
+    return await ACTIVE_POLICY.current(session)

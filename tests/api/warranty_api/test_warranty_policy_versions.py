@@ -174,7 +174,7 @@ async def test_a_change_by_another_process_is_seen_after_revalidation(
     admin, actions = api_client_for(Role.ADMIN), api_client_for(Role.ACTIONS)
     await admin.post(POLICIES, json=shipped_document())
     await admin.post(POLICIES, json=_gree_policy())
-    monkeypatch.setattr(policy_store, "REVALIDATE_SECONDS", 3600.0)
+    monkeypatch.setattr(policy_store.ACTIVE_POLICY, "revalidate_seconds", 3600.0)
     assert (await check(actions, serial=AC_OLD))["policy_version"] == "2026.2-gree"
 
     # Another process switches versions: no commit of this process's sessions marks it.
@@ -186,7 +186,7 @@ async def test_a_change_by_another_process_is_seen_after_revalidation(
         )
         await session.commit()
     cached = await check(actions, serial=AC_OLD)
-    monkeypatch.setattr(policy_store, "REVALIDATE_SECONDS", 0.0)
+    monkeypatch.setattr(policy_store.ACTIVE_POLICY, "revalidate_seconds", 0.0)
     refreshed = await check(actions, serial=AC_OLD)
 
     assert cached["policy_version"] == "2026.2-gree"
