@@ -29,6 +29,7 @@ from api.observability.metrics import DELIVERY_FAILURES, DeliveryQueue
 from api.observability.on_commit import count_on_commit
 from api.outbound.models import OutboundItem, OutboundKind, UnreachableConversation
 from api.outbound.payloads import BilingualText, IntentPayload, TextPayload
+from api.outbound.person_holds import waits_for_the_person
 from api.outbound.quiet_hours import awake_now, consumer_zone, held_until, urgency
 from api.outbound.retry import RetryPolicy
 from api.outbound.settings import outbound_settings
@@ -158,7 +159,8 @@ async def lease_items(
     """Lease up to ``limit`` due items to ``worker_id``, earliest due first.
 
     Due: pending with ``not_before`` passed, or leased with the lease run out; never items of
-    an unreachable conversation, nor proactive items while their consumer's hours are quiet.
+    an unreachable conversation, nor proactive items while their consumer's hours are quiet,
+    nor intent items while a person has the conversation (`api.outbound.person_holds`).
     With ``channel`` (``tg`` or ``web``), only that channel's conversations, so each front end
     leases only what it can deliver; with ``conversation_ids``, only those conversations'
     items. Each leased item gets its own token and one more attempt. Items whose last
@@ -177,7 +179,7 @@ async def lease_items(
             OutboundItem.attempts < max_attempts,
         ),
     )
-    wanted = [due, ~unreachable]
+    wanted = [due, ~unreachable, ~waits_for_the_person()]
     if channel is not None:
         wanted.append(OutboundItem.conversation_id.startswith(f"{channel}:", autoescape=True))
     if conversation_ids is not None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import structlog
 
+from bot.telegram.settings import BotSettings
 from bot.telegram.store.buttons import Button
 
 log = structlog.get_logger(__name__)
@@ -42,6 +43,19 @@ class EngineMessage:
     buttons: tuple[Button, ...] = ()
     image: str | None = None
     custom: Any = None
+
+
+def engine_http_client(settings: BotSettings) -> httpx.AsyncClient:
+    """The HTTP client of the engine; with a token, every call carries it, as a Rasa server
+    started with ``--auth-token`` requires of all but its REST channel."""
+    token = settings.engine_token.get_secret_value() if settings.engine_token else ""
+    return httpx.AsyncClient(
+        base_url=settings.engine_url,
+        params={"token": token} if token else None,
+        timeout=httpx.Timeout(
+            settings.engine_timeout_seconds, connect=settings.engine_connect_timeout_seconds
+        ),
+    )
 
 
 class EngineClient:
@@ -95,9 +109,21 @@ class EngineClient:
         events: Any = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
         await self._post(f"/conversations/{sender}/tracker/events", events)
 
+    async def is_paused(self, sender: str) -> bool:
+        """Whether the conversation is paused for a person (Rasa's tracker ``paused``)."""
+        body = await self._call(
+            "GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"}
+        )
+        return isinstance(body, dict) and body.get("paused") is True
+
     async def _post(self, path: str, body: Any) -> Any:
+        return await self._call("POST", path, body)
+
+    async def _call(
+        self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None
+    ) -> Any:
         try:
-            response = await self._http.post(path, json=body)
+            response = await self._http.request(method, path, json=body, params=params)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             raise EngineUnreachable(f"{type(error).__name__}: {error}") from error
         except httpx.HTTPError as error:

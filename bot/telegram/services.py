@@ -23,7 +23,7 @@ from bot.telegram.api_client import AftersalesApi
 from bot.telegram.attachments import AttachmentKeeper
 from bot.telegram.conversation_log import ConversationLog
 from bot.telegram.courier import OutboundCourier
-from bot.telegram.engine_client import EngineClient
+from bot.telegram.engine_client import EngineClient, engine_http_client
 from bot.telegram.language import Language, as_language
 from bot.telegram.maintenance import Maintenance
 from bot.telegram.outbound import OutboundPolicy
@@ -87,12 +87,7 @@ class BotServices:
             default_language=settings.default_language,
         )
         bot = build_bot(settings, outbound)
-        engine_http = httpx.AsyncClient(
-            base_url=settings.engine_url,
-            timeout=httpx.Timeout(
-                settings.engine_timeout_seconds, connect=settings.engine_connect_timeout_seconds
-            ),
-        )
+        engine_http = engine_http_client(settings)
         engine = EngineClient(engine_http)
         api = AftersalesApi.connect(
             settings.api_url, settings.api_key.get_secret_value(), settings.api_timeout_seconds

@@ -65,6 +65,10 @@ class BotSettings(BaseSettings):
         default=30.0, gt=0, description="Longest wait for the engine's answer to one message."
     )
     engine_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    engine_token: SecretStr | None = Field(
+        default=None,
+        description="The engine's auth token (AFTERSALES_ENGINE_AUTH_TOKEN), sent as ?token=.",
+    )
     engine_slow_notice_seconds: float = Field(
         default=8.0, gt=0, description="After this long the user is told the answer is coming."
     )

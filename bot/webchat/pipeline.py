@@ -1,6 +1,10 @@
 """One browser's messages through the pipeline the Telegram front end uses: flood guard,
 conversation log, handoff check, the engine's REST channel, and the answer back.
 
+While a person has the conversation (`bot.channel.handoffs`) messages go to the agents only;
+once the handoff has ended the engine gets the conversation back. While the engine cannot be
+reached, messages are kept in order and the consumer is told once; they are sent before
+anything newer, with the next message or as soon as the engine is back (`bot.webchat.replay`).
 A photo is stored with the consumer's open case (or held until there is one) and passed to
 the engine in the message's metadata, as Telegram photos are.
 """
@@ -15,7 +19,8 @@ from typing import Any
 
 import structlog
 
-from bot.channel.handoffs import HandoffWatch
+from bot.channel.handoffs import HandoffWatch, PersonState
+from bot.telegram.agents.texts import AGENT_FINISHED
 from bot.telegram.api_client import AftersalesApi, ApiRejected, ApiUnavailable, FileUpload
 from bot.telegram.conversation_log import ConversationLog, LogEntry
 from bot.telegram.engine_client import EngineClient, EngineFailed, EngineUnreachable
@@ -24,6 +29,7 @@ from bot.telegram.payloads import chosen_language, intent_payload, reads_as_payl
 from bot.telegram.rate_limits import Admission, FloodGuard
 from bot.telegram.texts import (
     BUSY_RETRY,
+    BUSY_SAVED,
     FILE_NOT_ACCEPTED,
     FILE_NOT_SAVED,
     FILE_TOO_LARGE,
@@ -33,7 +39,7 @@ from bot.telegram.texts import (
     size_label,
 )
 from bot.webchat.messages import log_text, notice, present
-from bot.webchat.sessions import ChatSession, HeldPhoto
+from bot.webchat.sessions import ChatSession, HeldPhoto, KeptMessage
 from bot.webchat.settings import WebChatSettings
 from bot.webchat.texts import (
     BUTTON_EXPIRED,
@@ -41,6 +47,7 @@ from bot.webchat.texts import (
     NOT_A_PHOTO,
     TEXT_TOO_LONG,
     TYPED_PAYLOAD,
+    WITH_THE_AGENTS,
 )
 
 log = structlog.get_logger(__name__)
@@ -181,19 +188,86 @@ class WebChatPipeline:
         attachments: list[dict[str, Any]] | None = None,
     ) -> Turn:
         conversation_id = session.conversation_id
-        if await self._handoffs.agent_holds(conversation_id):
-            log.info("webchat.agent_holds", conversation_id=conversation_id)
-            return Turn(agent_holds=True)
-        metadata = engine_metadata(session, message_id, list(attachments or []))
+        person = await self._handoffs.state(conversation_id)
+        if person.assistant_stands_aside:
+            log.info("webchat.person_has_it", conversation_id=conversation_id, state=person)
+            return self._with_the_agents(session, person, message_id)
+        session.told_waiting = False
+        shown = session.take_unshown()
+        kept = KeptMessage(
+            message, message_id, engine_metadata(session, message_id, list(attachments or []))
+        )
         try:
-            answer = await self._engine.send(conversation_id, message, metadata)
-        except (EngineUnreachable, EngineFailed) as error:
+            if person is PersonState.NOBODY and session.may_be_paused:
+                shown += await self._hand_back(session, message_id)
+            replayed, all_sent = await self.replay_kept(session)
+            shown += replayed
+            if not all_sent:
+                raise EngineUnreachable("kept messages are still waiting for the engine")
+            shown += await self._ask(session, kept)
+        except EngineUnreachable as error:
+            log.warning(
+                "webchat.engine_unreachable", conversation_id=conversation_id, error=str(error)
+            )
+            shown += self._keep_for_engine(session, kept)
+            return Turn(shown)
+        except EngineFailed as error:
             log.warning("webchat.engine_failed", conversation_id=conversation_id, error=str(error))
-            return self._own_words(session, message_id, BUSY_RETRY)
-        shown = [shown for item in answer if (shown := present(session, item)) is not None]
-        self._record_out(session, shown, message_id)
+            shown += self._own_words(session, message_id, BUSY_RETRY).messages
+            return Turn(shown)
         await self._attach_held(session)
         return Turn(shown)
+
+    async def replay_kept(self, session: ChatSession) -> tuple[list[dict[str, Any]], bool]:
+        """Send the kept messages to the engine, oldest first: the answers shown, and whether
+        every kept message was sent (False: the engine is still out of reach)."""
+        shown: list[dict[str, Any]] = []
+        while session.kept:
+            kept = session.kept[0]
+            try:
+                shown += await self._ask(session, kept)
+            except EngineUnreachable:
+                return shown, False
+            except EngineFailed as error:
+                # The engine may have recorded it: sending it again could repeat the turn.
+                log.warning("webchat.replay_failed", session=session.id, error=str(error))
+                shown += self._own_words(session, kept.message_id, BUSY_RETRY).messages
+            session.kept.pop(0)
+            log.info("webchat.replayed", session=session.id, message_id=kept.message_id)
+        return shown, True
+
+    async def _ask(self, session: ChatSession, kept: KeptMessage) -> list[dict[str, Any]]:
+        answer = await self._engine.send(session.conversation_id, kept.message, kept.metadata)
+        shown = [shown for item in answer if (shown := present(session, item)) is not None]
+        self._record_out(session, shown, kept.message_id)
+        return shown
+
+    async def _hand_back(self, session: ChatSession, message_id: str) -> list[dict[str, Any]]:
+        """Give a conversation paused for a person, whose handoff has ended, back to the
+        engine, and tell the consumer the assistant is back."""
+        if not await self._engine.is_paused(session.conversation_id):
+            session.may_be_paused = False
+            return []
+        await self._engine.resume(session.conversation_id)
+        session.may_be_paused = False
+        log.info("webchat.handed_back", session=session.id)
+        return self._own_words(session, f"{message_id}:resumed", AGENT_FINISHED).messages
+
+    def _with_the_agents(self, session: ChatSession, person: PersonState, message_id: str) -> Turn:
+        session.may_be_paused = True
+        if person is PersonState.AGENT or session.told_waiting:
+            return Turn(agent_holds=person is PersonState.AGENT)
+        session.told_waiting = True
+        return self._own_words(session, message_id, WITH_THE_AGENTS)
+
+    def _keep_for_engine(self, session: ChatSession, kept: KeptMessage) -> list[dict[str, Any]]:
+        """Keep the message for the engine; the consumer is told with the first one kept."""
+        told = bool(session.kept)
+        if not session.keep(kept):
+            return self._own_words(session, kept.message_id, BUSY_RETRY).messages
+        if told:
+            return []
+        return self._own_words(session, kept.message_id, BUSY_SAVED).messages
 
     def _refused_flood(self, session: ChatSession) -> Turn | None:
         if self._flood.admit(session.id) is Admission.ADMIT:

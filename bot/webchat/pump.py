@@ -108,7 +108,7 @@ class OutboundPump:
 
     async def _show(self, session: ChatSession, item: LeasedItem) -> None:
         messages = await self._messages(session, item)
-        event = StreamEvent(item.id, messages)
+        event = StreamEvent(f"outbound:{item.id}", messages)
         if not session.push(event):
             raise _NotNow("no page took the message")
         try:

@@ -207,5 +207,5 @@ async def _event_stream(
 
 
 def _sse(event: StreamEvent) -> str:
-    data: dict[str, Any] = {"item_id": event.item_id, "messages": event.messages}
-    return f"id: {event.item_id}\nevent: messages\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    data: dict[str, Any] = {"key": event.key, "messages": event.messages}
+    return f"id: {event.key}\nevent: messages\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"

@@ -10,13 +10,14 @@ import httpx
 from bot.channel.handoffs import HandoffWatch
 from bot.telegram.api_client import API_KEY_HEADER, API_PREFIX, AftersalesApi
 from bot.telegram.conversation_log import ConversationLog
-from bot.telegram.engine_client import EngineClient
+from bot.telegram.engine_client import EngineClient, engine_http_client
 from bot.telegram.language import Language, as_language
 from bot.telegram.rate_limits import FloodGuard
 from bot.telegram.settings import BotSettings
 from bot.webchat.outbound_queue import WebOutboundQueue
 from bot.webchat.pipeline import WebChatPipeline
 from bot.webchat.pump import OutboundPump
+from bot.webchat.replay import KeptReplayer
 from bot.webchat.sessions import SessionRegistry
 from bot.webchat.settings import WebChatSettings, ensure_web_chat_usable
 
@@ -28,6 +29,7 @@ class WebChat:
     sessions: SessionRegistry
     pipeline: WebChatPipeline
     pump: OutboundPump
+    replayer: KeptReplayer
     conversation_log: ConversationLog
     engine_http: httpx.AsyncClient
     api_http: httpx.AsyncClient
@@ -36,13 +38,7 @@ class WebChat:
     @classmethod
     def open(cls, bot_settings: BotSettings, settings: WebChatSettings) -> WebChat:
         ensure_web_chat_usable(bot_settings)
-        engine_http = httpx.AsyncClient(
-            base_url=bot_settings.engine_url,
-            timeout=httpx.Timeout(
-                bot_settings.engine_timeout_seconds,
-                connect=bot_settings.engine_connect_timeout_seconds,
-            ),
-        )
+        engine_http = engine_http_client(bot_settings)
         timeout = bot_settings.api_timeout_seconds
         api_http = httpx.AsyncClient(
             base_url=bot_settings.api_url.rstrip("/") + API_PREFIX,
@@ -56,10 +52,11 @@ class WebChat:
             backoff_seconds=bot_settings.conversation_log_backoff_seconds,
         )
         sessions = SessionRegistry()
+        handoffs = HandoffWatch(api_http)
         pipeline = WebChatPipeline(
             engine=engine,
             api=AftersalesApi(api_http),
-            handoffs=HandoffWatch(api_http),
+            handoffs=handoffs,
             conversation_log=conversation_log,
             flood=FloodGuard(settings.rate_limit_messages, settings.rate_limit_window_seconds),
             settings=settings,
@@ -71,12 +68,20 @@ class WebChat:
             conversation_log,
             settings,
         )
+        replayer = KeptReplayer(
+            sessions,
+            pipeline,
+            engine,
+            handoffs,
+            interval_seconds=settings.replay_interval_seconds,
+        )
         return cls(
             settings=settings,
             default_language=as_language(bot_settings.default_language),
             sessions=sessions,
             pipeline=pipeline,
             pump=pump,
+            replayer=replayer,
             conversation_log=conversation_log,
             engine_http=engine_http,
             api_http=api_http,
@@ -86,10 +91,12 @@ class WebChat:
     def start(self) -> None:
         self.conversation_log.start()
         self.pump.start()
+        self.replayer.start()
 
     async def stop(self) -> None:
         try:
             await self.pump.stop()
+            await self.replayer.stop()
             await self.conversation_log.close(self.shutdown_grace_seconds)
         finally:
             await self.engine_http.aclose()

@@ -1,6 +1,6 @@
 """Browser sessions: a random id in an HttpOnly cookie names the conversation
-``web:<session id>``; what the page may do next (its buttons) and what it has been shown
-(outbound items) are kept per session in memory."""
+``web:<session id>``; what the page may do next (its buttons), what it has been shown
+(outbound items) and the messages waiting for the engine are kept per session in memory."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ MAX_SESSIONS = 10_000
 IDLE_SESSION_SECONDS = 24 * 3600.0
 MAX_OFFERED_BUTTONS = 60
 MAX_REMEMBERED_DELIVERIES = 500
+MAX_KEPT_MESSAGES = 20
+"""Messages kept for an engine that cannot be reached; beyond that the consumer is asked to
+try again later."""
 MAX_LISTENERS = 5
 """Open tabs of one browser that receive pushed messages."""
 LISTENER_BACKLOG = 100
@@ -38,9 +41,10 @@ def is_session_id(value: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class StreamEvent:
-    """Messages pushed to the page; ``item_id`` is the outbound item they came from."""
+    """Messages pushed to the page. ``key`` names what they answer (``outbound:<item id>``,
+    ``reply:<message id>``): the page shows each key once."""
 
-    item_id: int
+    key: str
     messages: list[dict[str, Any]]
     taken: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once a page's stream has written the event out."""
@@ -56,6 +60,15 @@ class HeldPhoto:
     received_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class KeptMessage:
+    """A message the engine could not be reached for, to be sent to it later in order."""
+
+    message: str
+    message_id: str
+    metadata: dict[str, Any]
+
+
 class TooManyListeners(Exception):
     """The browser has as many pages listening as it may."""
 
@@ -68,6 +81,14 @@ class ChatSession:
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     """One message at a time: the engine answers a conversation's turns in order."""
     held_photos: list[HeldPhoto] = field(default_factory=list)
+    kept: list[KeptMessage] = field(default_factory=list)
+    unshown: list[dict[str, Any]] = field(default_factory=list)
+    """Answers to kept messages that no page took when they came; shown with the next turn."""
+    may_be_paused: bool = True
+    """The engine may still hold the conversation paused for a handoff: true until checked
+    (a session made after a restart knows nothing) and again whenever a person had it."""
+    told_waiting: bool = False
+    """Told that its messages now go to the agents, while waiting for one."""
     _buttons: OrderedDict[str, tuple[str, Button]] = field(default_factory=OrderedDict)
     _delivered: OrderedDict[int, None] = field(default_factory=OrderedDict)
     _listeners: set[asyncio.Queue[StreamEvent]] = field(default_factory=set)
@@ -98,6 +119,17 @@ class ChatSession:
         for other in [k for k, (g, _) in self._buttons.items() if g == group]:
             del self._buttons[other]
         return button
+
+    def keep(self, kept: KeptMessage) -> bool:
+        """Keep ``kept`` for the engine; False when too many are kept already."""
+        if len(self.kept) >= MAX_KEPT_MESSAGES:
+            return False
+        self.kept.append(kept)
+        return True
+
+    def take_unshown(self) -> list[dict[str, Any]]:
+        unshown, self.unshown = self.unshown, []
+        return unshown
 
     def was_delivered(self, item_id: int) -> bool:
         return item_id in self._delivered

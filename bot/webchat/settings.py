@@ -35,6 +35,11 @@ class WebChatSettings(BaseSettings):
     outbound_poll_seconds: float = Field(
         default=1.0, gt=0, description="Pause between two looks at the outbound queue."
     )
+    replay_interval_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Pause between two looks for kept messages the engine can take again.",
+    )
     outbound_lease_seconds: int = Field(default=60, ge=5, le=3600)
     worker_id: str = Field(
         default_factory=_worker_id,

@@ -24,6 +24,10 @@ NOT_A_PHOTO = Bilingual(
     zh="请选择一张照片（JPG、PNG、WebP 或 GIF）。",
     en="Please choose a photo (JPG, PNG, WebP or GIF).",
 )
+WITH_THE_AGENTS = Bilingual(
+    zh="您的消息已转给人工客服，客服接入后会在这里回复您。",
+    en="Your messages go to our agents; one of them will answer you here.",
+)
 
 PAGE_LABELS: dict[str, Bilingual] = {
     "title": Bilingual(zh="售后服务助手", en="After-sales assistant"),

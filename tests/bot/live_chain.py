@@ -82,12 +82,15 @@ SURVEY_QUESTION = "请为本次服务打分（1-5）。"
 
 
 @contextmanager
-def live_engine(root: Path, action_endpoint: str = "", port: int | None = None) -> Iterator[str]:
+def live_engine(
+    root: Path, action_endpoint: str = "", port: int | None = None, auth_token: str | None = None
+) -> Iterator[str]:
     settings = EngineSettings(
         data_dir=write_bot(root / "project", DOMAIN, RULES),
         tracker_store_url=f"sqlite+aiosqlite:///{root / 'engine.sqlite3'}",
         action_endpoint=action_endpoint,
         cache_dir=root / "cache",
+        auth_token=auth_token,
     )
     parser = KeywordParser({"hi": "greet", ASK_FOR_A_PERSON: "request_human"})
     with serve_in_thread(create_engine_app(settings, parser=parser), port=port) as url:

@@ -25,15 +25,39 @@ def echo(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 class EngineStub:
     """The REST channel of a Rasa-compatible server: records every message; answers with
-    ``answer(body)``, or 503 (a proxy in front of a stopped engine) while ``down``."""
+    ``answer(body)``, or 503 (a proxy in front of a stopped engine) while ``down``. A
+    conversation in ``paused`` records messages and answers nothing, as Rasa's do; its
+    tracker says so, and a ``resume`` event takes it out."""
 
     def __init__(self, answer: Answer = echo) -> None:
         self.answer = answer
         self.down = False
         self.delay: Callable[[dict[str, Any]], float] = lambda body: 0.0
+        self.paused: set[str] = set()
         self._lock = threading.Lock()
         self._received: list[dict[str, Any]] = []
+        self._appended: list[tuple[str, dict[str, Any]]] = []
         self.app = FastAPI()
+
+        @self.app.get("/conversations/{conversation_id}/tracker")
+        async def tracker(conversation_id: str) -> JSONResponse:
+            if self.down:
+                return JSONResponse({"detail": "unavailable"}, status_code=503)
+            return JSONResponse(
+                {"sender_id": conversation_id, "paused": conversation_id in self.paused}
+            )
+
+        @self.app.post("/conversations/{conversation_id}/tracker/events")
+        async def append(conversation_id: str, request: Request) -> JSONResponse:
+            if self.down:
+                return JSONResponse({"detail": "unavailable"}, status_code=503)
+            events = await request.json()
+            with self._lock:
+                for event in events if isinstance(events, list) else [events]:
+                    self._appended.append((conversation_id, event))
+                    if event.get("event") == "resume":
+                        self.paused.discard(conversation_id)
+            return JSONResponse({"sender_id": conversation_id, "paused": False})
 
         @self.app.get("/")
         async def hello() -> PlainTextResponse:
@@ -48,6 +72,8 @@ class EngineStub:
             body = await request.json()
             with self._lock:
                 self._received.append(body)
+            if body["sender"] in self.paused:
+                return JSONResponse([])
             await asyncio.sleep(self.delay(body))
             try:
                 return JSONResponse(self.answer(body))
@@ -57,6 +83,11 @@ class EngineStub:
     def received(self, sender: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [body for body in self._received if sender is None or body["sender"] == sender]
+
+    def appended(self, sender: str) -> list[str]:
+        """The names of the events appended to ``sender``'s tracker, in order."""
+        with self._lock:
+            return [str(event.get("event")) for who, event in self._appended if who == sender]
 
     def messages(self, sender: str | None = None) -> list[str]:
         return [body["message"] for body in self.received(sender)]

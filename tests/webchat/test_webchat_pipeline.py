@@ -95,7 +95,7 @@ async def test_a_flood_gets_one_polite_answer_in_the_users_language(
     assert other.status_code == 200
 
 
-async def test_the_assistant_is_silent_while_an_agent_holds_the_chat(
+async def test_the_assistant_stands_aside_from_the_handoff_to_its_end(
     engine: SurveyingEngine, run_webchat: WebChatRunner, staff: StaffClient
 ) -> None:
     agent = staff(Role.AGENT)
@@ -107,7 +107,9 @@ async def test_the_assistant_is_silent_while_an_agent_holds_the_chat(
                 "/handoffs", json={"conversation_id": conversation, "reason": "requested"}
             )
             handoff = opened.json()
-            queued = await page.say("还在吗")
+            engine.paused.add(conversation)  # as the engine's action_handoff does
+            waiting = await page.say("还在吗")
+            still_waiting = await page.say("有人吗")
             claim = await agent.post(
                 f"/handoffs/{handoff['id']}/claim",
                 json={"agent_id": "agent-7", "agent_name": "李娜"},
@@ -115,15 +117,41 @@ async def test_the_assistant_is_silent_while_an_agent_holds_the_chat(
             held = await page.say("你好，请问师傅什么时候来")
             await agent.post(f"/handoffs/{handoff['id']}/resolve", json={"agent_id": "agent-7"})
             after = await page.say("谢谢")
+            later = await page.say("再见")
 
     assert opened.status_code == 201, opened.text
     assert claim.status_code == 200, claim.text
     assert texts(before) == ["echo: 我要转人工"]
-    assert texts(queued) == ["echo: 还在吗"]
-    assert held.status_code == 200
+    assert texts(waiting) == ["您的消息已转给人工客服，客服接入后会在这里回复您。"]
+    assert still_waiting.json() == {"messages": [], "agent_holds": False}
     assert held.json() == {"messages": [], "agent_holds": True}
-    assert texts(after) == ["echo: 谢谢"]
-    assert engine.messages(conversation) == ["我要转人工", "还在吗", "谢谢"]
+    assert texts(after) == [
+        "人工服务已结束，感谢您的耐心。如还需要帮助，直接给我发消息即可。",
+        "echo: 谢谢",
+    ]
+    assert texts(later) == ["echo: 再见"]
+    assert engine.messages(conversation) == ["我要转人工", "谢谢", "再见"]
+    assert engine.appended(conversation) == ["resume", "action"]
+    transcript = (await agent.get(f"/conversations/{conversation}/messages")).json()["items"]
+    heard = [item["text"] for item in transcript if item["direction"] == "in"]
+    assert heard == ["我要转人工", "还在吗", "有人吗", "你好，请问师傅什么时候来", "谢谢", "再见"]
+
+
+async def test_messages_typed_while_the_engine_is_away_are_answered_in_order_when_it_is_back(
+    engine: SurveyingEngine, run_webchat: WebChatRunner
+) -> None:
+    with run_webchat(engine.url) as url:
+        async with ChatClient(url) as page:
+            engine.down = True
+            first = await page.say("空调不制冷")
+            second = await page.say("型号 KFR-35GW")
+            engine.down = False
+            third = await page.say("在吗")
+
+    assert texts(first) == ["系统繁忙，您的消息已保存，恢复后会自动为您继续处理，无需重复发送。"]
+    assert second.json() == {"messages": [], "agent_holds": False}
+    assert texts(third) == ["echo: 空调不制冷", "echo: 型号 KFR-35GW", "echo: 在吗"]
+    assert engine.messages() == ["空调不制冷", "型号 KFR-35GW", "在吗"]
 
 
 @pytest.mark.parametrize(
@@ -181,14 +209,17 @@ async def test_malformed_requests_are_refused(
     assert engine.messages() == ["👍"]
 
 
-async def test_the_engine_out_of_reach_gets_a_busy_answer(
+async def test_the_engine_out_of_reach_gets_a_busy_answer_and_the_message_is_kept(
     engine: SurveyingEngine, run_webchat: WebChatRunner
 ) -> None:
     engine.down = True
     with run_webchat(engine.url) as url:
         async with ChatClient(url, accept_language="en") as page:
             response = await page.say("hello")
-    assert texts(response) == ["The system is busy right now. Please try again in a moment."]
+    assert texts(response) == [
+        "The system is busy right now. Your message is saved and will be answered "
+        "automatically as soon as we are back; there is no need to send it again."
+    ]
 
 
 async def test_turns_of_one_browser_are_answered_in_order(

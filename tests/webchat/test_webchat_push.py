@@ -12,7 +12,7 @@ import httpx
 
 from api.auth_roles import Role
 from tests.bot.waiting import eventually
-from tests.webchat.chat_client import ChatClient
+from tests.webchat.chat_client import ChatClient, new_message_id, texts
 from tests.webchat.conftest import StaffClient, WebChatRunner
 from tests.webchat.surveying_engine import SURVEY_QUESTION, SurveyingEngine
 
@@ -91,13 +91,13 @@ async def test_agent_replies_reach_the_page_once_and_wait_for_it_while_away(
                 shown_after_return = await next_event(events_of(stream))
 
     assert (while_away["status"], while_away["attempts"]) == ("pending", 0)
-    assert shown_first["id"] == str(first["id"])
+    assert shown_first["id"] == shown_first["key"] == f"outbound:{first['id']}"
     assert shown_first["messages"] == [
         {"from": "agent", "text": "Hi, Li Na here.", "buttons": [], "image": None}
     ]
-    assert shown_second["item_id"] == second["id"]
+    assert shown_second["key"] == f"outbound:{second['id']}"
     assert shown_second["messages"][0]["text"] == "Still there?"
-    assert shown_after_return["item_id"] == third["id"]
+    assert shown_after_return["key"] == f"outbound:{third['id']}"
     assert shown_after_return["messages"][0]["text"] == "See you tomorrow."
 
     transcript = (await agent.get(f"/conversations/{conversation}/messages")).json()["items"]
@@ -148,3 +148,24 @@ async def test_a_survey_falling_due_is_worded_by_the_engine_and_answered_with_a_
     assert [button["title"] for button in question["buttons"]] == ["5 分", "4 分", "3 分"]
     assert answered.status_code == 200
     assert engine.messages(conversation) == ["你好", '/inform{"score": 5}']
+
+
+async def test_kept_messages_are_answered_down_the_stream_once_the_engine_is_back(
+    engine: SurveyingEngine, run_webchat: WebChatRunner
+) -> None:
+    with run_webchat(engine.url, replay_interval_seconds=0.1) as url:
+        async with ChatClient(url) as page:
+            engine.down = True
+            message_id = new_message_id()
+            kept = await page.say("空调不制冷", message_id=message_id)
+            async with page.http.stream("GET", "/chat/api/events") as stream:
+                events = events_of(stream)
+                engine.down = False
+                pushed = await next_event(events)
+            after = await page.say("在吗")
+
+    assert texts(kept) == ["系统繁忙，您的消息已保存，恢复后会自动为您继续处理，无需重复发送。"]
+    assert pushed["key"] == f"reply:{message_id}"
+    assert [message["text"] for message in pushed["messages"]] == ["echo: 空调不制冷"]
+    assert texts(after) == ["echo: 在吗"]
+    assert engine.messages() == ["空调不制冷", "在吗"]

@@ -22,6 +22,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.channel.handoffs import OPEN_STATUSES
 from bot.telegram.agents.cards import case_card, topic_label, topic_name
 from bot.telegram.agents.staff_api import StaffApi
 from bot.telegram.agents.texts import (
@@ -52,7 +53,7 @@ from bot.telegram.engine_client import EngineClient, EngineFailed, EngineUnreach
 from bot.telegram.language import Language, as_language
 from bot.telegram.replies import ReplySender
 from bot.telegram.store.bot_store import BotStore
-from bot.telegram.store.topics import OPEN_STATUSES, HandoffTopic
+from bot.telegram.store.topics import HandoffTopic
 from bot.telegram.texts import Bilingual
 
 log = structlog.get_logger(__name__)

@@ -87,8 +87,9 @@ def agents_router(desk: AgentDesk, default_language: Language) -> Router:
 
 
 def takeover_router(desk: AgentDesk) -> Router:
-    """First among the consumer's routers: a banned consumer's messages are dropped, and a
-    consumer whose chat is with an agent is heard by the agent, not the assistant."""
+    """First among the consumer's routers: a banned consumer's messages are dropped, and while
+    a person has the consumer's chat (`bot.channel.handoffs`: a handoff queued or claimed) the
+    agents hear them, not the assistant."""
     router = Router(name="takeover")
 
     # Filters run before the consumer context exists: they see Telegram's user.

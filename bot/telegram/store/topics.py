@@ -10,10 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from bot.channel.handoffs import OPEN_STATUSES
 from bot.telegram.store.database import BotDatabase
 from bot.telegram.store.schema import handoff_topics
-
-OPEN_STATUSES = ("queued", "claimed")
 
 
 @dataclass(frozen=True, slots=True)

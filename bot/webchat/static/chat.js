@@ -281,8 +281,8 @@
         return;
       }
       // An item acknowledged late may come again: it is shown once.
-      if (shownItems.has(body.item_id)) return;
-      shownItems.add(body.item_id);
+      if (shownItems.has(body.key)) return;
+      shownItems.add(body.key);
       store(SHOWN_KEY, Array.from(shownItems).slice(-MAX_REMEMBERED_ITEMS));
       showAnswer(body.messages);
     });
