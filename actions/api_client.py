@@ -42,6 +42,7 @@ from actions.api_models import (
     WarrantyDecision,
 )
 from actions.settings import ActionsSettings
+from aftersales.request_ids import REQUEST_ID_HOOKS
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +98,7 @@ class AftersalesApi:
             base_url=settings.api_url.rstrip("/") + API_PREFIX,
             headers={API_KEY_HEADER: settings.api_key.get_secret_value()},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            event_hooks=REQUEST_ID_HOOKS,
             # aiohttp underneath: its connection pool stays cheap with many connections, where
             # httpcore's scans every pooled connection on each request.
             transport=AiohttpTransport(

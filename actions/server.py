@@ -12,6 +12,7 @@ from actions import api_client
 from actions.api_client import AftersalesApi
 from actions.metrics import ACTION_CALLS, REGISTRY
 from actions.settings import ActionsSettings
+from aftersales.request_ids import adopt_request_id, outgoing_headers
 
 ACTIONS_PACKAGE = "actions"
 WEBHOOK_PATH = "/webhook"
@@ -27,6 +28,15 @@ def build_app(settings: ActionsSettings) -> Sanic:
     @app.get("/metrics")
     async def prometheus_metrics(_: Request) -> HTTPResponse:
         return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+    @app.on_request
+    async def take_request_id(request: Request) -> None:
+        # Set on every request: a kept-alive connection's next request runs in the same task.
+        adopt_request_id(request.headers)
+
+    @app.on_response
+    async def echo_request_id(_: Request, response: HTTPResponse) -> None:
+        response.headers.update(outgoing_headers())
 
     @app.on_response
     async def count_action_calls(request: Request, response: HTTPResponse) -> None:

@@ -11,6 +11,7 @@ import sys
 
 import structlog
 
+from aftersales.request_ids import add_request_id
 from aftersales.runtime import RuntimeSettings
 
 
@@ -18,6 +19,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
     use_json = RuntimeSettings().is_production if json is None else json
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_request_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
+from aftersales.request_ids import accept_request_ids
 from api.db import create_engine, create_session_factory
 from api.demo import load_demo_data_if_empty
 from api.errors import install_error_handlers, problem_responses
@@ -78,6 +79,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestMetricsMiddleware)
+    accept_request_ids(app)
     for router in ROOT_ROUTERS:
         app.include_router(router)
     for router in V1_ROUTERS:

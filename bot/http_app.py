@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from aftersales.request_ids import accept_request_ids
 from bot.metrics import REGISTRY
 from bot.telegram.front_end import TelegramFrontEnd
 from bot.telegram.settings import BotMode, BotSettings
@@ -60,6 +61,7 @@ def create_app(
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     mount_webchat(app)
+    accept_request_ids(app)
     if with_telegram and settings.mode is BotMode.WEBHOOK and settings.webhook_secret is not None:
         app.include_router(
             webhook_router(settings.webhook_path, settings.webhook_secret.get_secret_value())

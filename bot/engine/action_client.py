@@ -17,6 +17,8 @@ from typing import Any, Protocol
 import aiohttp
 import structlog
 
+from aftersales.request_ids import outgoing_headers
+
 logger = structlog.get_logger(__name__)
 
 
@@ -88,7 +90,10 @@ class ActionServerClient:
     async def _post(self, action_name: str, payload: bytes) -> tuple[int, bytes]:
         try:
             async with self._http.post(
-                self.url, data=payload, headers=_JSON_HEADERS, timeout=self._timeout
+                self.url,
+                data=payload,
+                headers={**_JSON_HEADERS, **outgoing_headers()},
+                timeout=self._timeout,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:

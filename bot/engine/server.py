@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from aftersales.request_ids import accept_request_ids
 from bot.engine import metrics
 from bot.engine.action_client import ActionServerClient
 from bot.engine.callback import CallbackDelivery
@@ -202,6 +203,7 @@ def create_app(
     app = FastAPI(title=ENGINE_NAME, version=ENGINE_VERSION, lifespan=lifespan)
     if services is not None:
         app.state.services = services
+    accept_request_ids(app)
 
     @app.exception_handler(ErrorResponse)
     async def error_response(_: Request, error: ErrorResponse) -> JSONResponse:

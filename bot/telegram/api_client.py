@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from aftersales.request_ids import REQUEST_ID_HOOKS
+
 API_PREFIX = "/api/v1"
 API_KEY_HEADER = "X-API-Key"
 CUSTOMER_HEADER = "X-Customer-Id"
@@ -62,18 +64,23 @@ class FileUpload:
     channel_file_id: str | None = None
 
 
+def api_http_client(base_url: str, api_key: str, timeout: float) -> httpx.AsyncClient:
+    """A client of the api's ``/api/v1`` with one role's key; calls carry the request id."""
+    return httpx.AsyncClient(
+        base_url=base_url.rstrip("/") + API_PREFIX,
+        headers={API_KEY_HEADER: api_key},
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+        event_hooks=REQUEST_ID_HOOKS,
+    )
+
+
 class AftersalesApi:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
 
     @classmethod
     def connect(cls, base_url: str, api_key: str, timeout: float) -> AftersalesApi:
-        http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + API_PREFIX,
-            headers={API_KEY_HEADER: api_key},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-        )
-        return cls(http)
+        return cls(api_http_client(base_url, api_key, timeout))
 
     async def close(self) -> None:
         await self._http.aclose()

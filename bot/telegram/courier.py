@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
+from aftersales.request_ids import request_id_bound
 from bot.channel.background import BackgroundTask
 from bot.telegram.api_client import AftersalesApi, ApiRejected, ApiUnavailable
 from bot.telegram.consumer import Consumer, user_id_of
@@ -70,7 +71,8 @@ class OutboundCourier:
             self._worker_id, limit=LEASE_BATCH, lease_seconds=self._lease_seconds
         )
         for item in items:
-            await self._handle(item)
+            with request_id_bound(f"outbound-{item['id']}"):
+                await self._handle(item)
         return len(items)
 
     async def _run(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import structlog
 
+from aftersales.request_ids import REQUEST_ID_HOOKS
 from bot.telegram.settings import BotSettings
 from bot.telegram.store.buttons import Button
 
@@ -52,6 +53,7 @@ def engine_http_client(settings: BotSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=settings.engine_url,
         params={"token": token} if token else None,
+        event_hooks=REQUEST_ID_HOOKS,
         timeout=httpx.Timeout(
             settings.engine_timeout_seconds, connect=settings.engine_connect_timeout_seconds
         ),

@@ -19,6 +19,7 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, Update, User
 
+from aftersales.request_ids import request_id_bound
 from bot.telegram.albums import Album, AlbumCollector
 from bot.telegram.rate_limits import Admission, FloodGuard
 from bot.telegram.sequencer import UserSequencer
@@ -113,8 +114,9 @@ class UpdateIntake(BaseMiddleware):
     ) -> None:
         """Handle, then mark finished. A failure is finished too (it would fail again);
         an update interrupted by shutdown is not, and is handled at the next start."""
-        try:
-            await handler(update, data)
-        except Exception:
-            log.exception("update.failed", update_id=update.update_id)
+        with request_id_bound(f"tg-update-{update.update_id}"):
+            try:
+                await handler(update, data)
+            except Exception:
+                log.exception("update.failed", update_id=update.update_id)
         await self._inbox.finish(update_ids)

@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 
+from aftersales.request_ids import request_id_bound
 from bot.channel.background import BackgroundTask
 from bot.telegram.api_client import ApiRejected, ApiUnavailable
 from bot.telegram.conversation_log import ConversationLog
@@ -68,7 +69,8 @@ class OutboundPump:
                 batch, lease_seconds=self._settings.outbound_lease_seconds
             )
             for item in items:
-                await self._deliver(item)
+                with request_id_bound(f"outbound-{item.id}"):
+                    await self._deliver(item)
             handled += len(items)
         return handled
 

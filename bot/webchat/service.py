@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot.channel.handoffs import HandoffWatch
-from bot.telegram.api_client import API_KEY_HEADER, API_PREFIX, AftersalesApi
+from bot.telegram.api_client import AftersalesApi, api_http_client
 from bot.telegram.conversation_log import ConversationLog
 from bot.telegram.engine_client import EngineClient, engine_http_client
 from bot.telegram.language import Language, as_language
@@ -40,10 +40,8 @@ class WebChat:
         ensure_web_chat_usable(bot_settings)
         engine_http = engine_http_client(bot_settings)
         timeout = bot_settings.api_timeout_seconds
-        api_http = httpx.AsyncClient(
-            base_url=bot_settings.api_url.rstrip("/") + API_PREFIX,
-            headers={API_KEY_HEADER: bot_settings.api_key.get_secret_value()},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+        api_http = api_http_client(
+            bot_settings.api_url, bot_settings.api_key.get_secret_value(), timeout
         )
         engine = EngineClient(engine_http)
         conversation_log = ConversationLog(

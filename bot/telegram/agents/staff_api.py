@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 
 from bot.telegram.api_client import (
-    API_KEY_HEADER,
-    API_PREFIX,
     ApiRejected,
     ApiUnavailable,
+    api_http_client,
     raise_for_problem,
 )
 
@@ -25,12 +24,7 @@ class StaffApi:
 
     @classmethod
     def connect(cls, base_url: str, api_key: str, timeout: float) -> StaffApi:
-        http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + API_PREFIX,
-            headers={API_KEY_HEADER: api_key},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-        )
-        return cls(http)
+        return cls(api_http_client(base_url, api_key, timeout))
 
     async def close(self) -> None:
         await self._http.aclose()
