@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -41,6 +41,9 @@ log = structlog.get_logger(__name__)
 
 #: Longer descriptions are asked to be summed up (the api stores at most 4000 characters).
 MAX_DESCRIPTION_CHARS = 2000
+SAME_REPORT_WINDOW = timedelta(minutes=30)
+RECENT_CASES_LOOKED_AT = 5
+ENDED_CASE_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.CANCELLED})
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -214,6 +217,10 @@ async def _open_case(
     api: AftersalesApi, report: FaultReport, draft: CaseDraft, language: Language
 ) -> Case:
     """Open the case, registering the consumer first if the api does not know them yet."""
+    earlier = await _same_unit_just_reported(api, report)
+    if earlier is not None:
+        log.info("fault report joins the case just opened", case_id=earlier.id)
+        return earlier
     key = report.idempotency_key()
     try:
         return await api.create_case(report.customer, draft, idempotency_key=key)
@@ -222,6 +229,31 @@ async def _open_case(
             raise
     await api.update_customer(report.customer, locale=language)
     return await api.create_case(report.customer, draft, idempotency_key=key)
+
+
+async def _same_unit_just_reported(api: AftersalesApi, report: FaultReport) -> Case | None:
+    """A case the consumer opened for the same unit in the last minutes and is still working.
+
+    A report of that unit now is the same report again: its answer never reached the consumer,
+    or the engine stopped between opening the case and recording it, and the form asked once
+    more. Its description may differ (the form took the next message for it), so the content
+    key alone would open a second case.
+    """
+    if not report.serial:
+        return None
+    try:
+        recent = await api.list_cases(report.customer, limit=RECENT_CASES_LOOKED_AT)
+    except ApiRejected:
+        return None  # a consumer the api does not know yet has no cases
+    since = datetime.now(UTC) - SAME_REPORT_WINDOW
+    for case in recent:
+        if (
+            case.serial == report.serial
+            and case.created_at >= since
+            and case.status not in ENDED_CASE_STATUSES
+        ):
+            return case
+    return None
 
 
 async def _warranty_decision(api: AftersalesApi, report: FaultReport) -> WarrantyDecision | None:

@@ -3,8 +3,11 @@
 A turn starts or renews the session, logs the parsed user message, extracts slots, then
 predicts and runs actions until the policy listens (at most ``max_number_of_predictions``
 actions, like Rasa's circuit breaker). The conversation is saved even when a turn fails,
-so nothing the user said is lost. When the action server cannot be reached, the turn
-ends with a short "system busy" reply in the user's language instead of silence.
+so nothing the user said is lost; it is also saved right after each custom action that ran,
+so that an engine dying later in the turn cannot make another replica carry out what that
+action did (open a case, book a visit) a second time. When the action server cannot be
+reached, the turn ends with a short "system busy" reply in the user's language instead of
+silence.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.engine.actions.base import Action, ActionRuntime
 from bot.engine.actions.extract_slots import ActionExtractSlots
 from bot.engine.actions.forms import FormAction
 from bot.engine.actions.registry import action_for_name
+from bot.engine.actions.remote import RemoteAction
 from bot.engine.constants import (
     ACTION_LISTEN,
     ACTION_SESSION_START,
@@ -398,6 +402,8 @@ class MessageProcessor:
             logger.exception("action.failed", action=action.name(), sender_id=tracker.sender_id)
             events = []
         self._log_action(tracker, action, events, prediction)
+        if isinstance(action, RemoteAction):
+            await self._save(tracker, remember=False)
         if any(isinstance(event, UserUttered) for event in events):
             await self._run_extract_slots(tracker, output)
         self._send_bot_messages(events, tracker, output)

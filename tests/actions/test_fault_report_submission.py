@@ -68,6 +68,23 @@ async def test_submitting_the_same_report_again_opens_no_second_case(api: Afters
     assert len(await api.list_cases(CUSTOMER)) == 1
 
 
+async def test_the_same_unit_reported_again_at_once_joins_the_case_just_opened(
+    api: AftersalesApi,
+) -> None:
+    """As when an engine stopped after the case was opened and the form took the consumer's
+    next message for the description: the unit's open case is reused, not doubled."""
+    first = await run(ActionSubmitFaultReport(), build_tracker(slots=_completed_report()))
+    tracker = build_tracker(slots=_completed_report(fault_description="还是不行"))
+    again = await run(ActionSubmitFaultReport(), tracker)
+    other_unit = _completed_report(serial_number="GR251135BP040147")
+    another = await run(ActionSubmitFaultReport(), build_tracker(slots=other_unit))
+
+    assert again.slots["case_id"] == first.slots["case_id"]
+    assert again.responses[0] == "utter_case_created"
+    assert another.slots["case_id"] != first.slots["case_id"]
+    assert len(await api.list_cases(CUSTOMER)) == 2
+
+
 async def test_a_visit_asked_for_earlier_is_offered_once_the_case_exists(
     api: AftersalesApi,
 ) -> None:

@@ -10,8 +10,11 @@ import pytest
 from actions.api_client import AftersalesApi
 from actions.visit_booking import ActionBookVisit
 from actions.visit_changes import ActionRescheduleVisit
-from tests.actions.conversations import build_tracker, run
+from tests.actions.conversations import CUSTOMER, build_tracker, run
 from tests.actions.visits import ADDRESS, PHONE, TV_IN_WARRANTY, free_windows, reported_case
+
+NEIGHBOUR = "tg:424243"
+LATECOMER = "tg:424244"
 
 
 @pytest.fixture
@@ -24,10 +27,10 @@ async def one_tv_technician(admin_client: httpx.AsyncClient) -> None:
             assert gone.status_code == 200, gone.text
 
 
-async def _book(fault: str, window: str) -> dict[str, object]:
-    slots = await reported_case({**TV_IN_WARRANTY, "fault_description": fault})
+async def _book(fault: str, window: str, sender: str = CUSTOMER) -> dict[str, object]:
+    slots = await reported_case({**TV_IN_WARRANTY, "fault_description": fault}, sender)
     slots |= {"address": ADDRESS, "phone": PHONE, "visit_window": window}
-    turn = await run(ActionBookVisit(), build_tracker(slots=slots))
+    turn = await run(ActionBookVisit(), build_tracker(slots=slots, sender=sender))
     return {**slots, **turn.slots, "events": turn.events, "responses": turn.responses}
 
 
@@ -39,10 +42,11 @@ async def test_a_full_window_is_asked_again_with_the_windows_still_free(
     taken, other = await free_windows(api, str(first["case_id"]), count=2)
     booked = await _book("电视黑屏", taken)
     assert booked["visit_id"]
-    moving = await _book("电视没有声音", other)
+    # Other households with the same model: one consumer's unit has one case at a time.
+    moving = await _book("电视没有声音", other, NEIGHBOUR)
     assert moving["visit_id"]
 
-    late = await _book("电视遥控失灵", taken)
+    late = await _book("电视遥控失灵", taken, LATECOMER)
     assert late["responses"] == ["utter_visit_window_unavailable"]
     assert {"event": "followup", "timestamp": None, "name": "visit_form"} in late["events"]
 
@@ -51,7 +55,8 @@ async def test_a_full_window_is_asked_again_with_the_windows_still_free(
         "visit_id": moving["visit_id"],
         "visit_window": taken,
     }
-    turn = await run(ActionRescheduleVisit(), build_tracker(slots=choice, intent="inform"))
+    tracker = build_tracker(slots=choice, intent="inform", sender=NEIGHBOUR)
+    turn = await run(ActionRescheduleVisit(), tracker)
     assert turn.slots == {"visit_window": None, "awaiting": "reschedule_choice"}
     alternatives = [
         json.loads(button["payload"].removeprefix("/inform"))["visit_window"]

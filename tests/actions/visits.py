@@ -28,10 +28,12 @@ MICROWAVE_OUT_OF_WARRANTY = {
 }
 
 
-async def reported_case(product: dict[str, Any] = TV_IN_WARRANTY) -> dict[str, Any]:
+async def reported_case(
+    product: dict[str, Any] = TV_IN_WARRANTY, sender: str = CUSTOMER
+) -> dict[str, Any]:
     """The slots after a fault report whose consumer asked for a visit: the case is open."""
     slots = {**product, "pending_goal": "book_visit"}
-    turn = await run(ActionSubmitFaultReport(), build_tracker(slots=slots))
+    turn = await run(ActionSubmitFaultReport(), build_tracker(slots=slots, sender=sender))
     assert turn.slots.get("case_id"), turn.responses
     return {**slots, **turn.slots}
 

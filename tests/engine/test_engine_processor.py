@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import time_machine
 from bot.engine.action_client import ActionServerUnavailable
 from bot.engine.events import ConversationPaused, ConversationResumed
 from bot.engine.processor import BusyReplies
+from bot.engine.tracker_store import TrackerStore
 from tests.engine.dialogue_bots import (
     PRODUCT_DOMAIN,
     PRODUCT_KEYWORDS,
@@ -621,4 +623,35 @@ async def test_a_failing_turn_keeps_what_it_logged(tmp_path: Path) -> None:
     stored = await bot.store.load_events("user")
     assert [event["event"] for event in stored] == ["action", "session_started", "action"]
     assert await bot.texts("hi") == ["Hello!"]
+    await bot.close()
+
+
+@dataclass
+class StoreReader(ScriptedActions):
+    """Reads what the engine has stored of the conversation when ``action_spin`` runs."""
+
+    store: TrackerStore | None = None
+    stored_when_spinning: list[dict[str, Any]] = field(default_factory=list)
+
+    async def run(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body["next_action"] == "action_spin" and self.store is not None:
+            self.stored_when_spinning = await self.store.load_events(body["sender_id"])
+        return await super().run(body)
+
+
+async def test_a_custom_actions_events_are_stored_before_the_turn_goes_on(tmp_path: Path) -> None:
+    """An engine that dies after an action opened a case must not leave a conversation in
+    which another replica opens it again: the action's events are saved at once."""
+    ticket = {"event": "slot", "timestamp": None, "name": "ticket", "value": "T-9"}
+    spin_once = {"event": "followup", "timestamp": None, "name": "action_spin"}
+    scripted = StoreReader({"action_check": {"events": [ticket, spin_once]}})
+    bot = await _actions_bot(tmp_path, scripted)
+    scripted.store = bot.store
+    await bot.say("/check")
+    stored = event_summary(scripted.stored_when_spinning)
+    assert after_last_user(stored)[-3:] == [
+        ("action", "action_check"),
+        ("slot", "ticket", "T-9"),
+        ("followup", "action_spin"),
+    ]
     await bot.close()
