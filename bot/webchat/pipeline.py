@@ -245,10 +245,22 @@ class WebChatPipeline:
     async def _hand_back(self, session: ChatSession, message_id: str) -> list[dict[str, Any]]:
         """Give a conversation paused for a person, whose handoff has ended, back to the
         engine, and tell the consumer the assistant is back."""
-        if not await self._engine.is_paused(session.conversation_id):
+        try:
+            paused = await self._engine.is_paused(session.conversation_id)
+        except EngineFailed as error:
+            # An engine without the tracker api (a Rasa server without --enable-api) still
+            # answers messages: carry on without the hand-back rather than refuse them all.
+            log.warning("webchat.pause_unknown", session=session.id, error=str(error))
             session.may_be_paused = False
             return []
-        await self._engine.resume(session.conversation_id)
+        if not paused:
+            session.may_be_paused = False
+            return []
+        try:
+            await self._engine.resume(session.conversation_id)
+        except EngineFailed as error:
+            log.warning("webchat.hand_back_failed", session=session.id, error=str(error))
+            return []  # tried again with the next message
         session.may_be_paused = False
         log.info("webchat.handed_back", session=session.id)
         return self._own_words(session, f"{message_id}:resumed", AGENT_FINISHED).messages

@@ -34,6 +34,8 @@ class EngineStub:
         self.down = False
         self.delay: Callable[[dict[str, Any]], float] = lambda body: 0.0
         self.paused: set[str] = set()
+        self.tracker_api = True
+        """False: the tracker endpoints answer 404, as a Rasa server without --enable-api."""
         self._lock = threading.Lock()
         self._received: list[dict[str, Any]] = []
         self._appended: list[tuple[str, dict[str, Any]]] = []
@@ -41,6 +43,8 @@ class EngineStub:
 
         @self.app.get("/conversations/{conversation_id}/tracker")
         async def tracker(conversation_id: str) -> JSONResponse:
+            if not self.tracker_api:
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
             if self.down:
                 return JSONResponse({"detail": "unavailable"}, status_code=503)
             return JSONResponse(

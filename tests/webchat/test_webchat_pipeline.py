@@ -137,6 +137,17 @@ async def test_the_assistant_stands_aside_from_the_handoff_to_its_end(
     assert heard == ["我要转人工", "还在吗", "有人吗", "你好，请问师傅什么时候来", "谢谢", "再见"]
 
 
+async def test_an_engine_without_the_tracker_api_still_answers(
+    engine: SurveyingEngine, run_webchat: WebChatRunner
+) -> None:
+    engine.tracker_api = False
+    with run_webchat(engine.url) as url:
+        async with ChatClient(url) as page:
+            first = await page.say("你好")
+            second = await page.say("空调不制冷")
+    assert (texts(first), texts(second)) == (["echo: 你好"], ["echo: 空调不制冷"])
+
+
 async def test_messages_typed_while_the_engine_is_away_are_answered_in_order_when_it_is_back(
     engine: SurveyingEngine, run_webchat: WebChatRunner
 ) -> None:
