@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -43,6 +42,7 @@ import httpx
 import redis
 
 from benchmarks.bench_engine import BUSY, PROJECT_DATA, demo_units, fault_report_flow
+from benchmarks.haproxy import HAPROXY, Backend, running_haproxy
 from benchmarks.services import AFTERSALES, free_port, postgres_available, run_cli, wait_until_ready
 
 POSTGRES_URL = os.environ.get(
@@ -123,38 +123,6 @@ class Tally:
     """The flow each conversation typed, by its sender id."""
 
 
-def haproxy_config(frontends: dict[str, int], replicas: dict[str, list[Replica]]) -> str:
-    """Round robin over the healthy replicas; a request is sent to another replica only when
-    it could not be sent at all (``conn-failure``), never after a replica may have taken it."""
-    lines = [
-        "global",
-        "    maxconn 4000",
-        "defaults",
-        "    mode http",
-        "    timeout connect 1s",
-        "    timeout client 60s",
-        "    timeout server 60s",
-        "    retries 3",
-        "    option redispatch 1",
-        "    retry-on conn-failure",
-    ]
-    for service, port in frontends.items():
-        lines += [
-            f"frontend {service}",
-            f"    bind 127.0.0.1:{port}",
-            f"    default_backend {service}",
-            f"backend {service}",
-            "    balance roundrobin",
-            f"    option httpchk GET {HEALTH_PATHS[service]}",
-            "    default-server inter 500ms fall 2 rise 2",
-        ]
-        lines += [
-            f"    server {service}{replica.index} 127.0.0.1:{replica.port} check"
-            for replica in replicas[service]
-        ]
-    return "\n".join(lines) + "\n"
-
-
 @contextmanager
 def fresh_database() -> Iterator[str]:
     name = f"aftersales_replicas_{uuid.uuid4().hex[:8]}"
@@ -176,7 +144,7 @@ def fresh_database() -> Iterator[str]:
 
 def missing_requirements() -> list[str]:
     missing = []
-    if shutil.which("haproxy") is None:
+    if HAPROXY is None:
         missing.append("haproxy (Debian: apt-get install haproxy)")
     if not postgres_available(POSTGRES_URL):
         missing.append(f"PostgreSQL at {POSTGRES_URL}")
@@ -323,12 +291,16 @@ def main() -> None:
         for group in replicas.values():
             for replica in group:
                 stack.callback(replica.stop)
-        config = workdir / "haproxy.cfg"
-        config.write_text(haproxy_config(frontends, replicas), encoding="utf-8")
-        proxy = subprocess.Popen(
-            ["haproxy", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        stack.enter_context(
+            running_haproxy(
+                [
+                    Backend(
+                        service, port, [r.port for r in replicas[service]], HEALTH_PATHS[service]
+                    )
+                    for service, port in frontends.items()
+                ]
+            )
         )
-        stack.callback(proxy.terminate)
         for service in ("api", "actions", "engine"):
             # One engine trains the model and caches it; the other then loads it.
             for replica in replicas[service]:

@@ -59,18 +59,29 @@ def run_cli(*args: str, env: dict[str, str]) -> None:
     subprocess.run([*AFTERSALES, *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-@contextmanager
-def running_api(database_url: str, workdir: Path, *, seed_demo: bool = True) -> Iterator[str]:
-    """Migrate and seed the database, then serve the api in a child process."""
-    port = free_port()
-    env = {
+def api_environment(database_url: str, workdir: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "AFTERSALES_API_DATABASE_URL": database_url,
         "AFTERSALES_API_ATTACHMENTS_DIR": str(workdir / "attachments"),
     }
+
+
+@contextmanager
+def running_api(database_url: str, workdir: Path, *, seed_demo: bool = True) -> Iterator[str]:
+    """Migrate and seed the database, then serve the api in a child process."""
+    env = api_environment(database_url, workdir)
     run_cli("db", "upgrade", env=env)
     if seed_demo:
         run_cli("seed", "--demo", env=env)
+    with serving_api(env) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving_api(env: dict[str, str]) -> Iterator[str]:
+    """One api process on a database that is ready; its address."""
+    port = free_port()
     process = subprocess.Popen(
         [*AFTERSALES, "api", "--port", str(port)],
         env=env,

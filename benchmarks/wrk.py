@@ -122,7 +122,18 @@ request = function()
 end"""
     )
     if pause_ms:
-        lines.append(f"delay = function() return {pause_ms} end")
+        # Think times drawn from an exponential distribution with the pause as mean: the
+        # connections fall out of step, so requests arrive spread out as users' would,
+        # not in bursts of every connection at once. Each thread seeds its own generator.
+        lines.append(
+            f"""init = function(args)
+  local address = tonumber(tostring({{}}):match("0x(%x+)"), 16) or 0
+  math.randomseed(os.time() + address)
+end
+delay = function()
+  return math.floor(-math.log(1 - math.random()) * {pause_ms})
+end"""
+        )
     return "\n".join(lines) + "\n"
 
 
