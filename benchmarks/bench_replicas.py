@@ -9,10 +9,12 @@ HAProxy, as they would behind a production load balancer. Consumers then type wh
 reports (paced like people) into the engine frontend while, on a schedule, one replica of each
 service is killed with SIGKILL and started again.
 
-A consumer does what the bot does: an answer of 502, 503 or 504, or no connection, means the
-message may not have arrived, so it is sent again after a pause; any other failure is
-counted as failed. Printed: turns, answers per kind (normal, the "system busy" answer a turn
-gets when its action failed, empty), messages sent again, failures, turn latency p50/p99; and
+A consumer's client does what the bot does: an answer of 502, 503 or 504, or no connection,
+means the message may not have arrived, so it is sent again after a pause; any other failure
+is counted as failed, and the consumer, told to try again, types the message again a few
+seconds later (at most twice), as the busy answer asks. Printed: turns, answers per kind
+(normal, the "system busy" answer a turn gets when its action failed, empty), messages sent
+again, failures, messages typed again, turn latency p50/p99; and
 from the database: fault reports that made no case, and conversations with more than one case
 (each consumer reports one fault, so more than one means a turn was carried out twice).
 
@@ -55,6 +57,8 @@ DURATION_S = 70.0
 PAUSE_S = 0.3
 RESEND_PAUSE_S = 0.5
 RESEND_FOR_S = 60.0
+RETYPES = 2
+RETYPE_PAUSE_S = 3.0
 ENGINE_START_S = 300.0
 #: (seconds after the load started, what, service, replica)
 SCHEDULE = (
@@ -116,6 +120,7 @@ class Tally:
     busy: int = 0
     silent: int = 0
     resent: int = 0
+    retyped: int = 0
     failed: int = 0
     reports: int = 0
     latencies_ms: list[float] = field(default_factory=list)
@@ -182,6 +187,17 @@ class Consumers:
             report += 1
 
     async def _say(self, client: httpx.AsyncClient, sender: str, message: str) -> None:
+        """One message, typed again (as the bot's "please try again" asks) after a turn that
+        failed or got the busy answer."""
+        for attempt in range(1 + RETYPES):
+            if attempt:
+                self.tally.retyped += 1
+                await asyncio.sleep(RETYPE_PAUSE_S)
+            if await self._turn(client, sender, message):
+                return
+
+    async def _turn(self, client: httpx.AsyncClient, sender: str, message: str) -> bool:
+        """True when the turn got a proper answer."""
         started = time.perf_counter()
         give_up = time.monotonic() + RESEND_FOR_S
         while True:
@@ -193,7 +209,7 @@ class Consumers:
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
                 response, status = None, 0
             except httpx.HTTPError:
-                # Sent, and maybe taken: the bot does not send it again either.
+                # Sent, and maybe taken: the bot does not send it again by itself either.
                 response, status = None, -1
             if (status == 0 or status in NOT_DELIVERED) and time.monotonic() < give_up:
                 self.tally.resent += 1
@@ -203,15 +219,17 @@ class Consumers:
         self.tally.turns += 1
         if response is None or status != 200:
             self.tally.failed += 1
-            return
+            return False
         self.tally.latencies_ms.append((time.perf_counter() - started) * 1000)
         texts = [item.get("text") for item in response.json()]
         if not texts:
             self.tally.silent += 1
-        elif any(text in (BUSY.zh, BUSY.en) for text in texts):
+            return True
+        if any(text in (BUSY.zh, BUSY.en) for text in texts):
             self.tally.busy += 1
-        else:
-            self.tally.normal += 1
+            return False
+        self.tally.normal += 1
+        return True
 
 
 async def cases_per_conversation(database_url: str, senders: list[str]) -> dict[str, list[str]]:
@@ -339,7 +357,7 @@ def report(tally: Tally, events: list[str], cases: dict[str, list[str]]) -> None
     print(
         f"turns {tally.turns} ({tally.turns / DURATION_S:.1f}/s): normal {tally.normal}, "
         f"busy {tally.busy}, empty {tally.silent}, failed {tally.failed}; "
-        f"sent again {tally.resent}"
+        f"sent again by the client {tally.resent}, typed again by the consumer {tally.retyped}"
     )
     print(f"turn latency p50 {statistics.median(latencies):.0f} ms, p99 {p99:.0f} ms")
     # Some demo units make no case by design (a unit the api refuses, say): a flow counts as
