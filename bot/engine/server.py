@@ -249,8 +249,8 @@ def create_app(
         # Like the health endpoints: no token, so the scraper needs no secret; no personal data.
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/model/parse")
-    async def parse(request: Request) -> dict[str, Any]:
+    @app.post("/model/parse", response_class=JSONResponse)
+    async def parse(request: Request) -> JSONResponse:
         authorise(request)
         body = await _json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
@@ -260,7 +260,8 @@ def create_app(
                 "No text message defined in request_body. Add text message to request body "
                 "in order to obtain the intent and extracted entities.",
             )
-        return running(request).processor.parse(body["text"])
+        # Built straight from the parse result: no response model to validate it against.
+        return JSONResponse(running(request).processor.parse(body["text"]))
 
     @app.get("/webhooks/rest/")
     async def rest_health() -> dict[str, str]:
