@@ -2,9 +2,11 @@
 
 The engine runs in this process with the project's data; the actions run in the real
 rasa-sdk action server against the real api. Both are started here (the api on a fresh
-SQLite database with the demo data) unless running ones are named. Every story is played as
-a new conversation and checked step by step (see :mod:`bot.engine.stories.runner`); failed
-stories are printed with their expected and actual steps, then ``N passed, M failed``.
+SQLite database with the demo data) unless running ones are named; the action server started
+here reaches the api through a gate that makes the runs a story marks with
+``api_unavailable_during`` meet an unavailable api. Every story is played as a new
+conversation and checked step by step (see :mod:`bot.engine.stories.runner`); failed stories
+are printed with their expected and actual steps, then ``N passed, M failed``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.engine.processor import MessageParser
 from bot.engine.server import EngineServices
 from bot.engine.settings import EngineSettings
 from bot.engine.stories.backends import BackendError, started_backends
+from bot.engine.stories.outages import ApiSwitch
 from bot.engine.stories.reader import Story, load_stories, story_paths
 from bot.engine.stories.report import Summary, failure_report, summarise, summary_lines
 from bot.engine.stories.runner import Mode, StoryResult, StoryRunner
@@ -56,8 +59,11 @@ async def run_story_suite(
     assigned_slots: frozenset[str] = frozenset(),
     cache_dir: Path | None = None,
     concurrency: int = 8,
+    api_switch: ApiSwitch | None = None,
 ) -> SuiteResult:
-    """Load the engine for ``data_dir`` and play every story of ``paths``, one at a time."""
+    """Load the engine for ``data_dir`` and play every story of ``paths``, ``concurrency``
+    at a time; ``api_switch`` is the gate in front of the api the action server calls, which
+    the stories that mark an outage need."""
     settings = EngineSettings(
         data_dir=data_dir,
         action_endpoint=action_endpoint,
@@ -73,7 +79,7 @@ async def run_story_suite(
     )
     services = await EngineServices.start(settings, parser, model=model)
     try:
-        runner = StoryRunner(services.processor, mode, assigned_slots)
+        runner = StoryRunner(services.processor, mode, assigned_slots, api_switch)
         slots = asyncio.Semaphore(concurrency)
 
         async def run_one(story: Story) -> StoryResult:
@@ -99,11 +105,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         with ExitStack() as stack:
             endpoint = args.action_endpoint
+            api_switch: ApiSwitch | None = None
             if endpoint is None:
                 backends = stack.enter_context(
                     started_backends(api_url=args.api_url, clock=args.clock)
                 )
-                endpoint = backends.action_endpoint
+                endpoint, api_switch = backends.action_endpoint, backends.api_gate
             suite = asyncio.run(
                 run_story_suite(
                     args.paths,
@@ -112,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
                     mode=mode,
                     assigned_slots=frozenset(args.assigned_slots),
                     cache_dir=args.cache_dir,
+                    api_switch=api_switch,
                 )
             )
     except (DataError, BackendError) as error:

@@ -21,7 +21,10 @@ from bot.engine.stories.reader import (
 from bot.engine.yaml_source import DataError
 from tests.engine.dialogue_bots import PRODUCT_DOMAIN, PRODUCT_RULES, write_bot
 
-DOMAIN = PRODUCT_DOMAIN.replace("  - affirm\n", "  - affirm\n  - EXTERNAL_nudge\n", 1)
+DOMAIN = (
+    PRODUCT_DOMAIN.replace("  - affirm\n", "  - affirm\n  - EXTERNAL_nudge\n", 1)
+    + "actions:\n  - action_check_warranty\n"
+)
 
 
 @pytest.fixture
@@ -106,6 +109,64 @@ def test_an_intent_alone_is_a_button_payload_or_an_external_event(project: Path)
     assert not greeting.is_external
 
 
+WARRANTY_STORY = """\
+stories:
+- story: the api is down for the first check
+  metadata:
+    api_unavailable_during: [action_check_warranty]
+  steps:
+  - intent: greet
+  - action: action_check_warranty
+  - intent: affirm
+  - action: action_check_warranty
+"""
+
+
+def test_story_metadata_marks_the_action_runs_that_meet_an_unavailable_api(
+    project: Path,
+) -> None:
+    [once] = read(project, WARRANTY_STORY)
+    assert once.api_unavailable_during == ("action_check_warranty",)
+    [twice] = read(
+        project,
+        WARRANTY_STORY.replace(
+            "[action_check_warranty]", "[action_check_warranty, action_check_warranty]"
+        ),
+    )
+    assert twice.api_unavailable_during == ("action_check_warranty", "action_check_warranty")
+    mark = "\n    api_unavailable_during: [action_check_warranty]"
+    [empty] = read(project, WARRANTY_STORY.replace(mark, " {}"))
+    assert empty.api_unavailable_during == ()
+    [without] = read(project, WARRANTY_STORY.replace(f"  metadata:{mark}\n", ""))
+    assert without.api_unavailable_during == ()
+
+
+@pytest.mark.parametrize(
+    ("marks", "problem"),
+    [
+        ("[action_order_pizza]", "unknown action 'action_order_pizza'"),
+        ("[utter_greet]", "'utter_greet' runs in the engine: only a custom action calls the api"),
+        ("[product_form]", "'product_form' runs in the engine"),
+        ("action_check_warranty", "must be a non-empty list of action names"),
+        ("[]", "must be a non-empty list of action names"),
+        ("[[action_check_warranty]]", "action must be a name"),
+        (
+            "[action_check_warranty, action_check_warranty, action_check_warranty]",
+            "'action_check_warranty' is marked for 3 run\\(s\\), the story runs it 2 time",
+        ),
+    ],
+)
+def test_bad_outage_marks_are_refused_with_their_line(
+    project: Path, marks: str, problem: str
+) -> None:
+    content = WARRANTY_STORY.replace("[action_check_warranty]", marks, 1)
+    with pytest.raises(DataError, match=problem) as raised:
+        read(project, content)
+    assert "api_unavailable_during" in str(raised.value)
+    assert raised.value.location is not None
+    assert raised.value.location.line == 4
+
+
 @pytest.mark.parametrize(
     ("step", "problem", "line"),
     [
@@ -127,6 +188,7 @@ def test_an_intent_alone_is_a_button_payload_or_an_external_event(project: Path)
             5,
         ),
         ("- wait: 5", "unsupported step 'wait'", 5),
+        ("- metadata: {owner: me}", "step metadata is not supported; a story's own", 5),
     ],
 )
 def test_unsupported_or_unknown_steps_are_refused_with_their_line(
@@ -148,7 +210,11 @@ def test_unsupported_or_unknown_steps_are_refused_with_their_line(
         ("stories: {}\n", "must be a list of stories"),
         ("stories:\n- steps: []\n", "each story needs a name"),
         ("stories:\n- story: s\n  steps: []\n", "needs a non-empty list of steps"),
-        ("stories:\n- story: s\n  metadata: {}\n  steps:\n  - intent: greet\n", "unsupported keys"),
+        (
+            "stories:\n- story: s\n  metadata: {owner: me}\n  steps:\n  - intent: greet\n",
+            "unsupported keys \\['owner'\\]; supported: api_unavailable_during",
+        ),
+        ("stories:\n- story: s\n  metadata: [x]\n  steps:\n  - intent: greet\n", "a mapping"),
         ("stories:\n- story: s\n  steps:\n  - action: utter_greet\n", "an action before the first"),
         ("stories:\n- story: s\n  steps:\n  - slot_was_set:\n    - brand: x\n", "has no user step"),
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import textwrap
 from collections.abc import AsyncIterator, Iterator
@@ -13,6 +14,7 @@ import structlog
 
 from aftersales.cli import main
 from bot.engine.model import PayloadParser, load_dialogue_model
+from bot.engine.stories.api_gate import ApiGate
 from bot.engine.stories.reader import ExpectedAction, ExpectedLoop, ExpectedSlots, load_stories
 from bot.engine.stories.report import failure_report, summarise, summary_lines
 from bot.engine.stories.runner import (
@@ -34,6 +36,7 @@ from tests.engine.dialogue_bots import (
     PRODUCT_RULES,
     Bot,
     KeywordParser,
+    ScriptedActions,
     start_bot,
     write_bot,
 )
@@ -214,6 +217,73 @@ async def test_payloads_and_external_events_are_played_as_the_front_end_and_back
         events = await bot.events(sender)
         texts = [event["text"] for event in events if event["event"] == "user"]
         assert texts == ["EXTERNAL: EXTERNAL_nudge", '/inform{"brand": "gree"}']
+    finally:
+        await bot.close()
+
+
+OUTAGE_DOMAIN = DOMAIN + "actions:\n  - action_check_warranty\n"
+OUTAGE_RULES = (
+    RULES
+    + """\
+- rule: check the warranty
+  steps:
+  - intent: affirm
+  - action: action_check_warranty
+"""
+)
+OUTAGE_STORIES = """\
+stories:
+- story: the api is down for the first check only
+  metadata:
+    api_unavailable_during: [action_check_warranty]
+  steps:
+  - intent: affirm
+  - action: action_check_warranty
+  - slot_was_set:
+    - brand: api down
+  - intent: affirm
+  - action: action_check_warranty
+  - slot_was_set:
+    - brand: api up
+- story: the api is up for every check
+  steps:
+  - intent: affirm
+  - action: action_check_warranty
+  - slot_was_set:
+    - brand: api up
+"""
+
+
+async def test_the_runs_a_story_marks_meet_an_unavailable_api_and_no_others(
+    tmp_path: Path,
+) -> None:
+    gate = ApiGate("http://127.0.0.1:9")
+
+    def check_warranty(body: dict[str, Any]) -> dict[str, Any]:
+        state = "api down" if gate.is_unavailable_for(body["sender_id"]) else "api up"
+        return {"events": [{"event": "slot", "name": "brand", "value": state}]}
+
+    actions = ScriptedActions({"action_check_warranty": check_warranty})
+    root = write_bot(tmp_path / "bot", OUTAGE_DOMAIN, OUTAGE_RULES)
+    bot = await start_bot(
+        root, parser=PayloadParser(load_dialogue_model(root).domain), client=actions
+    )
+    try:
+        path = write_stories(root, OUTAGE_STORIES)
+        stories = load_stories([path], bot.model.domain)
+        runner = StoryRunner(bot.processor, Mode.DIALOGUE, api_switch=gate)
+        results = await asyncio.gather(*map(runner.run, stories * 2))
+        assert all(result.passed for result in results), [failure_report(r) for r in results]
+        assert actions.called() == ["action_check_warranty"] * 6
+        assert not gate.is_unavailable_for(actions.calls[0]["sender_id"])
+
+        unswitched = StoryRunner(bot.processor, Mode.DIALOGUE)
+        marked, plain = [await unswitched.run(story) for story in stories]
+        assert marked.error == (
+            "needs the api unavailable during action_check_warranty, which the run can do "
+            "only with the servers it starts itself"
+        )
+        assert plain.passed
     finally:
         await bot.close()
 

@@ -1,7 +1,9 @@
 """The real api and action server for a story run, started as child processes.
 
 The api gets a fresh SQLite database in a temporary directory, migrated and loaded with the
-demo data; the action server is pointed at it; each listens on a free local port. Given
+demo data; each listens on a free local port. The action server reaches the api through an
+:class:`~bot.engine.stories.api_gate.ApiGate` in this process, which can make the api
+unavailable to one conversation (the stories' ``api_unavailable_during``). Given
 ``clock``, both run with their clocks moved to that moment (and ticking from there), so
 relative dates in the stories ("last week", 上周) and the free visit slots are the same
 whatever day the stories run.
@@ -24,6 +26,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.engine.stories.api_gate import ApiGate, started_api_gate
+
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 15.0
 
@@ -34,23 +38,27 @@ class BackendError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Backends:
-    api_url: str | None
+    api_url: str
     action_endpoint: str
+    #: In front of the api for the action server: makes it unavailable on demand.
+    api_gate: ApiGate
 
 
 @contextmanager
 def started_backends(
     *, api_url: str | None = None, clock: datetime | None = None
 ) -> Iterator[Backends]:
-    """Start what is missing: the api (unless ``api_url`` names a running one) and an
-    action server for it; both stop when the block ends."""
+    """Start what is missing: the api (unless ``api_url`` names a running one), the gate in
+    front of it and an action server calling the api through the gate; all stop when the
+    block ends."""
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stories-")))
         launcher = _Launcher(workdir, clock)
         if api_url is None:
             api_url = stack.enter_context(launcher.api())
-        actions_url = stack.enter_context(launcher.actions(api_url))
-        yield Backends(api_url=api_url, action_endpoint=f"{actions_url}/webhook")
+        gate = stack.enter_context(started_api_gate(api_url))
+        actions_url = stack.enter_context(launcher.actions(gate.url))
+        yield Backends(api_url=api_url, action_endpoint=f"{actions_url}/webhook", api_gate=gate)
 
 
 def free_port() -> int:

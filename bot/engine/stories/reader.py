@@ -5,18 +5,24 @@ A user step is typed text (``user:``, entities annotated in it as in NLU example
 ``intent`` it must be understood as, or an ``intent`` alone: a button payload, or, for an
 ``EXTERNAL_`` intent (Rasa's naming convention for external events), an intent the backend
 triggers. ``slot_was_set`` and ``active_loop`` steps before the first user step set up the
-conversation; after it they are expectations. Every name is checked against the domain and
-a problem is reported with its file and line, like the rules.
+conversation; after it they are expectations. A story's ``metadata`` (which Rasa accepts
+on a story and ignores) may list, under ``api_unavailable_during``, custom actions whose
+runs meet an unavailable api: each entry is one run of that action, counted from the
+story's start. Every name is checked against the domain and a problem is reported with its
+file and line, like the rules.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.engine.actions.registry import action_for_name
+from bot.engine.actions.remote import RemoteAction
 from bot.engine.domain import Domain
 from bot.engine.rules_loader import StepParser
 from bot.engine.yaml_source import DataError, SourceLocation, load_yaml, location_of
@@ -24,12 +30,14 @@ from bot.engine.yaml_source import DataError, SourceLocation, load_yaml, locatio
 #: Intents named so are triggered by the backend (``POST .../trigger_intent``), not typed.
 EXTERNAL_INTENT_PREFIX = "EXTERNAL_"
 _FILE_KEYS = {"version", "stories"}
-_STORY_KEYS = {"story", "steps"}
+_STORY_KEYS = {"story", "steps", "metadata"}
+#: The story ``metadata`` key listing the action runs that meet an unavailable api.
+API_UNAVAILABLE_DURING = "api_unavailable_during"
 _REFUSED_STEPS = {
     "bot": "end-to-end bot texts are not supported; name the response action",
     "or": "'or' steps are not supported; write one story per alternative",
     "checkpoint": "checkpoints are not supported",
-    "metadata": "step metadata is not supported",
+    "metadata": "step metadata is not supported; a story's own metadata is",
 }
 
 
@@ -105,6 +113,8 @@ class Story:
     location: SourceLocation | None
     setup: tuple[ExpectedSlots | ExpectedLoop, ...]
     turns: tuple[Turn, ...]
+    #: One action name per run that meets an unavailable api, in no particular order.
+    api_unavailable_during: tuple[str, ...] = ()
 
 
 def story_paths(paths: Iterable[Path]) -> list[Path]:
@@ -167,7 +177,41 @@ class _StoryReader:
         if not isinstance(raw_steps, list) or not raw_steps:
             raise DataError(where, construct, "needs a non-empty list of steps")
         steps = [self._step(raw, location_of(raw, where), construct) for raw in raw_steps]
-        return _assemble(name, where, construct, steps)
+        story = _assemble(name, where, construct, steps)
+        if "metadata" not in item:
+            return story
+        metadata = item["metadata"]
+        metadata_where = location_of(metadata, where)
+        outages = self._api_unavailable_during(metadata, metadata_where, construct)
+        _check_marked_runs(outages, steps, metadata_where, construct)
+        return replace(story, api_unavailable_during=outages)
+
+    def _api_unavailable_during(
+        self, metadata: Any, where: SourceLocation | None, construct: str
+    ) -> tuple[str, ...]:
+        label = f"{construct} metadata"
+        if metadata is None:
+            return ()
+        if not isinstance(metadata, dict):
+            raise DataError(where, label, "must be a mapping")
+        unknown = sorted(set(metadata) - {API_UNAVAILABLE_DURING})
+        if unknown:
+            raise DataError(
+                where, label, f"unsupported keys {unknown}; supported: {API_UNAVAILABLE_DURING}"
+            )
+        if API_UNAVAILABLE_DURING not in metadata:
+            return ()
+        names = metadata[API_UNAVAILABLE_DURING]
+        label = f"{label} {API_UNAVAILABLE_DURING}"
+        if not isinstance(names, list) or not names:
+            raise DataError(where, label, "must be a non-empty list of action names")
+        for name in names:
+            self.steps.action_step(name, where, label)
+            if not isinstance(action_for_name(name, self.domain), RemoteAction):
+                raise DataError(
+                    where, label, f"'{name}' runs in the engine: only a custom action calls the api"
+                )
+        return tuple(names)
 
     def _step(self, raw: Any, where: SourceLocation | None, construct: str) -> Step:
         if not isinstance(raw, dict):
@@ -265,6 +309,20 @@ class _StoryReader:
                     item_where, f"{construct} slot_was_set", f"unexpected item {item!r}"
                 )
         return tuple(values)
+
+
+def _check_marked_runs(
+    marked: tuple[str, ...], steps: list[Step], where: SourceLocation | None, construct: str
+) -> None:
+    """Each mark is one run: the story must run the action at least that often."""
+    runs = Counter(step.name for step in steps if isinstance(step, ExpectedAction))
+    for name, count in Counter(marked).items():
+        if runs[name] < count:
+            raise DataError(
+                where,
+                f"{construct} metadata {API_UNAVAILABLE_DURING}",
+                f"'{name}' is marked for {count} run(s), the story runs it {runs[name]} time(s)",
+            )
 
 
 def _role_and_group(entity: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,10 @@ entities compared with the story's annotation; when they differ, the annotated m
 drives the turn, as in ``rasa test``, so the dialogue is still checked. ``Mode.DIALOGUE``
 skips the NLU and sends the annotated meaning. A story stops at its first dialogue
 mismatch: what follows would only repeat it.
+
+The runs a story marks with ``api_unavailable_during`` meet an unavailable api, which
+needs the runner to be given the switch of the api the action server calls (see
+:mod:`bot.engine.stories.outages`); without one, such a story fails with that reason.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engine.constants import ACTION_LISTEN
 from bot.engine.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from bot.engine.processor import MessageProcessor, UserMessage
+from bot.engine.stories.outages import ApiSwitch, OutageActions
 from bot.engine.stories.reader import (
     ANY_VALUE,
     Expectation,
@@ -179,10 +185,16 @@ class StoryRunner:
         processor: MessageProcessor,
         mode: Mode,
         assigned_slots: frozenset[str] = frozenset(),
+        api_switch: ApiSwitch | None = None,
     ) -> None:
+        """With ``api_switch``, the processor's action caller is wrapped so that the runs
+        the stories mark meet an unavailable api."""
         self.processor = processor
         self.mode = mode
         self.assigned_slots = assigned_slots
+        self._outages = (
+            OutageActions.install(processor, api_switch) if api_switch is not None else None
+        )
         self._run_id = uuid.uuid4().hex[:8]
         self._count = 0
 
@@ -191,18 +203,33 @@ class StoryRunner:
         sender = f"{SENDER_PREFIX}-{self._run_id}-{self._count}"
         result = StoryResult(story)
         assigned = AssignedValues(self.assigned_slots)
+        if story.api_unavailable_during and self._outages is None:
+            marked = ", ".join(story.api_unavailable_during)
+            result.error = (
+                f"needs the api unavailable during {marked}, which the run can do only "
+                "with the servers it starts itself"
+            )
+            return result
         try:
-            logged = await self._set_up(sender, story, assigned)
-            for index, turn in enumerate(story.turns, start=1):
-                turn_result, logged = await self._play(
-                    sender, index, turn, result, logged, assigned
-                )
-                result.turns.append(turn_result)
-                if not turn_result.ok:
-                    break
+            with (
+                self._outages.marked(sender, story.api_unavailable_during)
+                if self._outages is not None
+                else nullcontext()
+            ):
+                await self._play_story(sender, story, result, assigned)
         except Exception as error:  # a crash is a failed story, and the run goes on
             result.error = f"{type(error).__name__}: {error}"
         return result
+
+    async def _play_story(
+        self, sender: str, story: Story, result: StoryResult, assigned: AssignedValues
+    ) -> None:
+        logged = await self._set_up(sender, story, assigned)
+        for index, turn in enumerate(story.turns, start=1):
+            turn_result, logged = await self._play(sender, index, turn, result, logged, assigned)
+            result.turns.append(turn_result)
+            if not turn_result.ok:
+                break
 
     async def _set_up(self, sender: str, story: Story, assigned: AssignedValues) -> int:
         """Append the story's set-up; returns how many events the conversation holds."""
