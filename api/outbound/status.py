@@ -4,7 +4,8 @@
 goes back to ``pending`` for a later attempt, or to ``failed`` when the failure is permanent
 or the attempts are used up, or to ``undeliverable`` when the consumer blocked the bot (which
 also makes the conversation's waiting items undeliverable). A lease that runs out without an
-answer lets another worker lease the item again.
+answer lets another worker lease the item again. A pending item whose message no longer
+holds (the reminder of a visit that moved or was cancelled) is ``withdrawn``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class OutboundStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     UNDELIVERABLE = "undeliverable"
+    WITHDRAWN = "withdrawn"
 
 
 class OutboundEvent(StrEnum):
@@ -31,6 +33,8 @@ class OutboundEvent(StrEnum):
     """The failure is permanent, or every attempt has been used."""
     BLOCK = "block"
     """The consumer blocked the bot on this channel."""
+    WITHDRAW = "withdraw"
+    """What the item says no longer holds; it is not sent."""
 
 
 _S = OutboundStatus
@@ -44,9 +48,12 @@ TRANSITIONS: Mapping[tuple[OutboundStatus, OutboundEvent], OutboundStatus] = {
     (_S.LEASED, _E.GIVE_UP): _S.FAILED,
     (_S.LEASED, _E.BLOCK): _S.UNDELIVERABLE,
     (_S.PENDING, _E.BLOCK): _S.UNDELIVERABLE,
+    (_S.PENDING, _E.WITHDRAW): _S.WITHDRAWN,
 }
 
-FINAL_STATUSES: frozenset[OutboundStatus] = frozenset({_S.DELIVERED, _S.FAILED, _S.UNDELIVERABLE})
+FINAL_STATUSES: frozenset[OutboundStatus] = frozenset(
+    {_S.DELIVERED, _S.FAILED, _S.UNDELIVERABLE, _S.WITHDRAWN}
+)
 
 
 class IllegalOutboundTransitionError(ValueError):

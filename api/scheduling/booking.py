@@ -33,6 +33,7 @@ from api.scheduling.crew import CrewMember
 from api.scheduling.events import record_visit_event
 from api.scheduling.models import Visit, VisitTransition
 from api.scheduling.places import Place, load_gazetteer, resolve_place
+from api.scheduling.reminders import remind_of_visit
 from api.scheduling.rules import checked_window, is_paid_repair, served_crew
 from api.scheduling.seats import claim_seat
 from api.scheduling.settings import SchedulingSettings
@@ -136,6 +137,7 @@ async def book_visit(
     await follow_visit(session, case.id, state, VisitStatus.BOOKED, actor, note=f"visit {visit.id}")
     booked = await load_visit(session, visit.id)
     record_visit_event(session, EventType.VISIT_BOOKED, booked, booked.technician)
+    await remind_of_visit(session, booked, reminder_time=settings.reminder_time, now=now)
     count_on_commit(session, VISITS_BOOKED)
     await session.flush()
     return booked, True

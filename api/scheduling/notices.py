@@ -5,6 +5,7 @@ must open the door), or a visit missed."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -39,31 +40,42 @@ async def notify_cancelled_with_case(
 ) -> None:
     """Queue the notice of a visit cancelled with its case; nothing for an erased consumer."""
     text = cancelled_with_case_text(visit, visit.case_id, ZoneInfo(customer.timezone))
-    await _tell(session, customer, text, dedupe_key=f"visit:{visit.id}:cancelled")
+    await tell(session, customer, text, dedupe_key=f"visit:{visit.id}:cancelled")
 
 
-async def _tell(
+async def tell(
     session: AsyncSession,
     customer: Customer,
     text: BilingualText,
     *,
     dedupe_key: str,
     urgent: bool | None = None,
+    kind: OutboundKind = OutboundKind.VISIT_STATUS,
+    not_before: datetime | None = None,
 ) -> None:
+    """Queue ``text`` for the consumer; nothing for an erased consumer."""
     if not _CHANNEL_ID.match(customer.channel_id):
         return  # an erased consumer: nobody to tell
     await enqueue_outbound(
         session,
         conversation_id=customer.channel_id,
-        kind=OutboundKind.VISIT_STATUS,
+        kind=kind,
         payload=TextPayload(text=text),
         dedupe_key=dedupe_key,
+        not_before=not_before,
         created_by=SENDER,
         urgent=urgent,
     )
 
 
-def _when(visit: Visit, zone: ZoneInfo) -> tuple[str, str]:
+async def customer_of_visit(session: AsyncSession, visit: Visit) -> Customer | None:
+    return await session.scalar(
+        select(Customer).join(Case, Case.customer_id == Customer.id).where(Case.id == visit.case_id)
+    )
+
+
+def when(visit: Visit, zone: ZoneInfo) -> tuple[str, str]:
+    """The visit's day and window in ``zone``: the Chinese and the English wording."""
     start, end = visit.window_start.astimezone(zone), visit.window_end.astimezone(zone)
     hours = f"{start:%H:%M}–{end:%H:%M}"
     return f"{start.month}月{start.day}日 {hours}", f"{start:%d %b}, {hours}"
@@ -71,7 +83,7 @@ def _when(visit: Visit, zone: ZoneInfo) -> tuple[str, str]:
 
 def en_route_text(visit: Visit, zone: ZoneInfo) -> BilingualText:
     technician = visit.technician
-    zh_when, en_when = _when(visit, zone)
+    zh_when, en_when = when(visit, zone)
     return BilingualText(
         zh=f"技术员{technician.name}（工号 {technician.staff_number}）已出发，前往您处进行"
         f"预约的上门服务（{zh_when}）。开门前请核对其工牌上的工号。",
@@ -82,7 +94,7 @@ def en_route_text(visit: Visit, zone: ZoneInfo) -> BilingualText:
 
 
 def no_show_text(visit: Visit, zone: ZoneInfo) -> BilingualText:
-    zh_when, en_when = _when(visit, zone)
+    zh_when, en_when = when(visit, zone)
     return BilingualText(
         zh=f"技术员按约于 {zh_when} 上门，未能见到您。如需重新预约，直接告诉我“改约”即可。",
         en=f"The technician came for your visit ({en_when}) but could not reach you. Tell me "
@@ -95,14 +107,12 @@ async def notify_visit_status(session: AsyncSession, visit: Visit, status: Visit
     loaded); other statuses, and an erased consumer, get none."""
     if status not in (VisitStatus.EN_ROUTE, VisitStatus.NO_SHOW):
         return
-    customer = await session.scalar(
-        select(Customer).join(Case, Case.customer_id == Customer.id).where(Case.id == visit.case_id)
-    )
+    customer = await customer_of_visit(session, visit)
     if customer is None:
         return
     zone = ZoneInfo(customer.timezone)
     en_route = status is VisitStatus.EN_ROUTE
-    await _tell(
+    await tell(
         session,
         customer,
         en_route_text(visit, zone) if en_route else no_show_text(visit, zone),

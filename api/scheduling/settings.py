@@ -71,6 +71,11 @@ class SchedulingSettings(BaseSettings):
     min_lead_minutes: int = Field(
         default=60, ge=0, le=24 * 60, description="A window must start at least this much later."
     )
+    reminder_time: time = Field(
+        default=time(18),
+        description="Local time of the visit reminder on the day before; one inside the "
+        "consumer's quiet hours is moved to the hour before they begin.",
+    )
     alternatives: int = Field(
         default=5, ge=1, le=20, description="Windows offered when the requested one is full."
     )

@@ -26,6 +26,7 @@ from api.scheduling.events import record_visit_event
 from api.scheduling.models import Visit, VisitTransition
 from api.scheduling.notices import notify_visit_status
 from api.scheduling.places import load_gazetteer, resolve_place
+from api.scheduling.reminders import remind_of_visit, withdraw_visit_reminders
 from api.scheduling.rules import checked_window, served_crew
 from api.scheduling.seats import claim_seat, release_seat
 from api.scheduling.settings import SchedulingSettings
@@ -150,6 +151,8 @@ async def reschedule_visit(
     await _record(session, visit, source, actor, now, note=request.note, window_changed=True)
     rescheduled = await load_visit(session, visit.id)
     record_visit_event(session, EventType.VISIT_RESCHEDULED, rescheduled, rescheduled.technician)
+    await withdraw_visit_reminders(session, rescheduled, now=now)
+    await remind_of_visit(session, rescheduled, reminder_time=settings.reminder_time, now=now)
     await session.flush()
     return rescheduled
 
@@ -218,6 +221,7 @@ async def cancel_held_visit(
     await _record(session, visit, source, actor, now, note=reason)
     cancelled = await load_visit(session, visit.id)
     record_visit_event(session, EventType.VISIT_CANCELLED, cancelled, cancelled.technician)
+    await withdraw_visit_reminders(session, cancelled, now=now)
     await session.flush()
     return cancelled
 
@@ -254,6 +258,8 @@ async def report_status(
     )
     changed = await load_visit(session, visit.id)
     await notify_visit_status(session, changed, target)
+    if target in (VisitStatus.COMPLETED, VisitStatus.NO_SHOW):
+        await withdraw_visit_reminders(session, changed, now=now)
     if target is VisitStatus.COMPLETED:
         record_visit_event(session, EventType.VISIT_COMPLETED, changed, changed.technician)
         await schedule_survey(

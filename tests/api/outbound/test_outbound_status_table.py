@@ -16,24 +16,27 @@ from api.outbound.status import (
     sources_of,
 )
 
-P, L, D, F, U = (
+P, L, D, F, U, W = (
     OutboundStatus.PENDING,
     OutboundStatus.LEASED,
     OutboundStatus.DELIVERED,
     OutboundStatus.FAILED,
     OutboundStatus.UNDELIVERABLE,
+    OutboundStatus.WITHDRAWN,
 )
-LEASE, ACK, RETRY, GIVE_UP, BLOCK = (
+LEASE, ACK, RETRY, GIVE_UP, BLOCK, WITHDRAW = (
     OutboundEvent.LEASE,
     OutboundEvent.ACK,
     OutboundEvent.RETRY,
     OutboundEvent.GIVE_UP,
     OutboundEvent.BLOCK,
+    OutboundEvent.WITHDRAW,
 )
 
 ALLOWED = {
     (P, LEASE): L,
     (P, BLOCK): U,
+    (P, WITHDRAW): W,
     (L, LEASE): L,
     (L, ACK): D,
     (L, RETRY): P,
@@ -61,7 +64,7 @@ def test_transition(
 
 
 def test_final_statuses_never_move() -> None:
-    assert {D, F, U} == FINAL_STATUSES
+    assert {D, F, U, W} == FINAL_STATUSES
     for status in FINAL_STATUSES:
         assert all(status not in sources_of(event) for event in OutboundEvent)
 

@@ -61,8 +61,14 @@ def _window_key(visit: dict[str, object]) -> str:
 
 
 async def _notices(app: FastAPI) -> list[OutboundItem]:
+    """What the consumer is told of their visits (the reminders have tests of their own)."""
     async with app.state.session_factory() as session:
-        return list((await session.scalars(select(OutboundItem).order_by(OutboundItem.id))).all())
+        found = await session.scalars(
+            select(OutboundItem)
+            .where(OutboundItem.kind == "visit_status")
+            .order_by(OutboundItem.id)
+        )
+        return list(found.all())
 
 
 async def test_an_agent_cancelling_a_case_cancels_its_visit_and_tells_the_consumer(
