@@ -31,6 +31,7 @@ from actions.api_models import (
     CaseStatus,
     CatalogueModel,
     Customer,
+    FeeEstimate,
     Guide,
     Handoff,
     HandoffReason,
@@ -205,6 +206,10 @@ class AftersalesApi:
             if rejection.status == httpx.codes.NOT_FOUND:
                 return None
             raise
+
+    async def fee_estimate(self, customer: str, **query: str | int) -> FeeEstimate:
+        """``case_id``, or ``category`` with ``brand`` and ``warranty_status`` if known."""
+        return await self._call(FeeEstimate, "GET", "/fees/estimate", customer, params=query)
 
     async def list_cases(self, customer: str, *, limit: int = 5) -> list[Case]:
         page = await self._json("GET", "/cases", customer, params={"limit": limit})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -315,3 +316,15 @@ class Survey(ApiModel):
     id: int
     status: str
     follow_up_handoff_id: int | None = None
+
+
+class FeeEstimate(ApiModel):
+    """The api's fee estimate: free and why, or the published visit fee and labour range."""
+
+    basis: Literal["free", "paid", "undecided"]
+    reason: LocalizedText
+    currency: str
+    visit_fee_fen: int | None = None
+    labour_min_fen: int | None = None
+    labour_max_fen: int | None = None
+    price_factors: LocalizedText | None = None

@@ -1,4 +1,4 @@
-"""Warranty questions: the warranty form, the check, returns and exchanges, and fees."""
+"""Warranty questions: the warranty form, the check, returns and exchanges."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import api_client
 from actions.api_client import ApiRejected, ApiUnavailable
-from actions.api_models import WarrantyDecision, WarrantyStatus
+from actions.api_models import WarrantyDecision
 from actions.conversation import customer_of, language_of, latest_text, slot_date
 from actions.product_validation import ProductFormValidation
 from actions.warranty_replies import decision_slots, tell_decision, tell_return_options
@@ -103,28 +103,6 @@ class ActionReturnExchange(Action):
             entitlements = [entitlement.value for entitlement in decision.entitlements]
         tell_return_options(dispatcher, list(entitlements))
         return events
-
-
-class ActionAnswerFee(Action):
-    """What a repair costs follows from the warranty decision; a price is quoted only by the
-    engineer from the published schedule, never guessed here."""
-
-    def name(self) -> str:
-        return "action_answer_fee"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        status = tracker.get_slot("warranty_status")
-        if status == WarrantyStatus.IN_WARRANTY.value:
-            dispatcher.utter_message(response="utter_fee_free")
-        elif status == WarrantyStatus.COMPONENT_WARRANTY.value:
-            dispatcher.utter_message(response="utter_warranty_component_warranty")
-        elif status == WarrantyStatus.OUT_OF_WARRANTY.value:
-            dispatcher.utter_message(response="utter_fee_paid")
-        else:
-            dispatcher.utter_message(response="utter_fee_depends_on_warranty")
-        return []
 
 
 def _question(tracker: Tracker) -> str:

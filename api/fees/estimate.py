@@ -13,7 +13,7 @@ from typing import Any
 
 from api.catalogue.vocabulary import CategoryCode
 from api.fees.schedule_model import FeeSchedule, FenRange
-from api.warranty.decision_model import Entitlement, WarrantyStatus
+from api.warranty.decision_model import Entitlement, ReasonCode, WarrantyStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +99,26 @@ def basis_of_status(status: WarrantyStatus) -> tuple[Basis, Text]:
     return Basis.FREE, FREE_BY_STATUS
 
 
+_DATE_NOTES = frozenset(
+    {
+        ReasonCode.REGISTERED_DATE_DIFFERS,
+        ReasonCode.EXCHANGE_RESTART,
+        ReasonCode.MANUFACTURE_DATE_START,
+        ReasonCode.STATED_DATE_OUTSIDE_WINDOWS,
+        ReasonCode.REPAIR_TIME_EXTENSION,
+    }
+)
+"""Reasons that say which dates were counted, not why the repair is free or paid."""
+
+
 def _first_reason(snapshot: Mapping[str, Any]) -> Text | None:
     for reason in snapshot.get("reasons") or ():
-        if isinstance(reason, Mapping) and reason.get("zh") and reason.get("en"):
+        if (
+            isinstance(reason, Mapping)
+            and reason.get("zh")
+            and reason.get("en")
+            and reason.get("code") not in _DATE_NOTES
+        ):
             return Text(zh=str(reason["zh"]), en=str(reason["en"]))
     return None
 

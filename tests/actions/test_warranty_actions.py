@@ -7,7 +7,8 @@ import re
 import pytest
 
 from actions.api_client import AftersalesApi
-from actions.warranty import ActionAnswerFee, ActionCheckWarranty, ActionReturnExchange
+from actions.fees import ActionAnswerFee
+from actions.warranty import ActionCheckWarranty, ActionReturnExchange
 from tests.actions.conversations import build_tracker, run, user_event
 
 CJK = re.compile(r"[\u3400-\u9fff]")
