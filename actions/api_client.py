@@ -36,6 +36,7 @@ from actions.api_models import (
     Handoff,
     HandoffReason,
     ModelResolution,
+    Quote,
     SerialLookup,
     Survey,
     TroubleshootingMatch,
@@ -210,6 +211,17 @@ class AftersalesApi:
     async def fee_estimate(self, customer: str, **query: str | int) -> FeeEstimate:
         """``case_id``, or ``category`` with ``brand`` and ``warranty_status`` if known."""
         return await self._call(FeeEstimate, "GET", "/fees/estimate", customer, params=query)
+
+    async def visit_quotes(self, customer: str, visit_id: int) -> list[Quote]:
+        found = await self._json("GET", f"/visits/{visit_id}/quotes", customer)
+        return [Quote.model_validate(item) for item in found]
+
+    async def decide_quote(self, customer: str, quote_id: int, *, approve: bool) -> Quote:
+        """Repeating a decision changes nothing, so a lost answer is safely asked again."""
+        decision = {"decision": "approve" if approve else "decline"}
+        return await self._call(
+            Quote, "POST", f"/quotes/{quote_id}/decision", customer, json=decision
+        )
 
     async def list_cases(self, customer: str, *, limit: int = 5) -> list[Case]:
         page = await self._json("GET", "/cases", customer, params={"limit": limit})

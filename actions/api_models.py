@@ -328,3 +328,26 @@ class FeeEstimate(ApiModel):
     labour_min_fen: int | None = None
     labour_max_fen: int | None = None
     price_factors: LocalizedText | None = None
+
+
+class QuoteLine(ApiModel):
+    kind: str
+    genuine: bool | None = None
+    description: LocalizedText
+    quantity: int
+    total_fen: int
+
+
+class Quote(ApiModel):
+    """A technician's quote for paid work, as the consumer is asked to approve it."""
+
+    id: int
+    visit_id: int
+    case_id: int
+    status: Literal["pending", "approved", "declined", "superseded"]
+    cause: LocalizedText
+    work: LocalizedText
+    risks: LocalizedText | None = None
+    lines: list[QuoteLine]
+    total_fen: int
+    currency: str

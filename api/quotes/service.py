@@ -18,6 +18,7 @@ from api.customers.models import Customer
 from api.errors import not_found
 from api.fees.schedule_store import current_schedule
 from api.quotes import pricing, problems
+from api.quotes.announce import announce_quote
 from api.quotes.models import Quote, QuoteStatus
 from api.quotes.schemas import QuoteIn, stored_line
 from api.scheduling.case_link import lock_case
@@ -75,6 +76,7 @@ async def create_quote(
     )
     session.add(quote)
     await session.flush()
+    await announce_quote(session, quote, case)
     return quote
 
 

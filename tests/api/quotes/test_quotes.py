@@ -209,3 +209,23 @@ async def test_a_free_completion_needs_no_quote_and_an_unquoted_fee_needs_consen
     done = await _complete(backend, visit["id"], "0")
     assert (done.status_code, done.json()["fee_charged"]) == (200, "0.00")
     assert await _receipts(api_app) == []
+
+
+async def test_a_posted_quote_is_put_to_its_consumer_at_once(
+    admin_client: httpx.AsyncClient, api_client_for: ApiClientFactory, api_app: FastAPI
+) -> None:
+    backend = api_client_for(Role.BACKEND)
+    visit = await _started_visit(admin_client, backend)
+    quote = await _post(backend, visit["id"], _quote())
+
+    async with api_app.state.session_factory() as session:
+        (asked,) = await session.scalars(
+            select(OutboundItem).where(OutboundItem.created_by == "quotes.ready")
+        )
+    assert (asked.conversation_id, asked.kind, asked.urgent) == (OWNER, "case_update", True)
+    assert asked.payload == {
+        "type": "intent",
+        "intent": "EXTERNAL_quote_ready",
+        "entities": {"quote_id": quote["id"], "visit_id": visit["id"]},
+    }
+    assert asked.dedupe_key == f"quote:{quote['id']}:ready"
