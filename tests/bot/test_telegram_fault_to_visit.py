@@ -20,16 +20,11 @@ import pytest
 
 from api.auth_roles import Role
 from api.settings import DEVELOPMENT_KEYS
-from bot.engine.server import create_app as create_engine_app
-from bot.engine.settings import EngineSettings
 from bot.engine.stories.backends import started_backends
 from tests.bot.conftest import BotRunner, SettingsFactory
 from tests.support.fake_telegram import FakeTelegram, FakeUser
-from tests.support.live_server import serve_in_thread
+from tests.support.project_engine import serving_project_engine
 
-PROJECT = Path(__file__).resolve().parents[2]
-ENGINE_START_SECONDS = 300.0
-"""The first start trains the NLU; later ones load it from the pytest cache."""
 TURN_SECONDS = 60.0
 
 pytestmark = pytest.mark.slow
@@ -48,17 +43,11 @@ def chain(
     """api and action server as child processes, the engine in this process."""
     model_cache = Path(request.config.cache.mkdir("telegram-engine-model"))
     workdir = tmp_path_factory.mktemp("telegram-chain")
-    with started_backends() as backends:
-        settings = EngineSettings(
-            data_dir=PROJECT / "nlu_data",
-            tracker_store_url=f"sqlite+aiosqlite:///{workdir / 'engine.sqlite3'}",
-            action_endpoint=backends.action_endpoint,
-            cache_dir=model_cache,
-        )
-        with serve_in_thread(
-            create_engine_app(settings), startup_timeout=ENGINE_START_SECONDS
-        ) as engine_url:
-            yield Chain(engine_url, backends.api_url)
+    with (
+        started_backends() as backends,
+        serving_project_engine(backends.action_endpoint, workdir, model_cache) as engine_url,
+    ):
+        yield Chain(engine_url, backends.api_url)
 
 
 class Conversation:

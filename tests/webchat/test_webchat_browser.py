@@ -19,8 +19,6 @@ import pytest
 
 from api.auth_roles import Role
 from api.settings import DEVELOPMENT_KEYS
-from bot.engine.server import create_app as create_engine_app
-from bot.engine.settings import EngineSettings
 from bot.engine.stories.backends import started_backends
 from bot.http_app import create_app as create_bot_app
 from bot.telegram.settings import BotSettings
@@ -28,6 +26,7 @@ from bot.webchat.sessions import CONVERSATION_PREFIX, COOKIE_NAME
 from bot.webchat.settings import WebChatSettings
 from tests.api.cases.samples import png_bytes
 from tests.support.live_server import serve_in_thread
+from tests.support.project_engine import serving_project_engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,11 +39,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PROJECT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 STEP_TIMEOUT_MS = 30_000
-ENGINE_START_SECONDS = 300.0
-"""The first start trains the NLU; later ones load it from the pytest cache."""
 
 REFUSED_REQUEST = "Failed to load resource: the server responded with a status of 4"
 """Chromium reports every 4xx answer; the page shows the polite text such answers carry."""
@@ -73,27 +69,20 @@ class Stack:
 def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
     """api and action server as child processes, engine and bot app in this process."""
     model_cache = Path(request.config.cache.mkdir("webchat-engine-model"))
-    with started_backends() as backends:
-        assert backends.api_url is not None
-        engine_settings = EngineSettings(
-            data_dir=PROJECT / "nlu_data",
-            tracker_store_url=f"sqlite+aiosqlite:///{tmp_path / 'engine.sqlite3'}",
-            action_endpoint=backends.action_endpoint,
-            cache_dir=model_cache,
+    with (
+        started_backends() as backends,
+        serving_project_engine(backends.action_endpoint, tmp_path, model_cache) as engine_url,
+    ):
+        bot_settings = BotSettings(
+            telegram_token=None,
+            engine_url=engine_url,
+            api_url=backends.api_url,
+            store_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            shutdown_grace_seconds=2.0,
         )
-        with serve_in_thread(
-            create_engine_app(engine_settings), startup_timeout=ENGINE_START_SECONDS
-        ) as engine_url:
-            bot_settings = BotSettings(
-                telegram_token=None,
-                engine_url=engine_url,
-                api_url=backends.api_url,
-                store_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-                shutdown_grace_seconds=2.0,
-            )
-            webchat_settings = WebChatSettings(outbound_poll_seconds=0.2, heartbeat_seconds=2.0)
-            with serve_in_thread(create_bot_app(bot_settings, webchat_settings)) as bot_url:
-                yield Stack(f"{bot_url}/chat", backends.api_url)
+        webchat_settings = WebChatSettings(outbound_poll_seconds=0.2, heartbeat_seconds=2.0)
+        with serve_in_thread(create_bot_app(bot_settings, webchat_settings)) as bot_url:
+            yield Stack(f"{bot_url}/chat", backends.api_url)
 
 
 @pytest.fixture
