@@ -15,6 +15,7 @@ from api.demo import load_demo_data_if_empty
 from api.errors import install_error_handlers, problem_responses
 from api.migrate import ensure_migrated
 from api.observability.middleware import RequestMetricsMiddleware
+from api.progress.timer import progress_running
 from api.retention.timer import retention_running
 from api.routers import API_PREFIX, ROOT_ROUTERS, V1_ROUTERS
 from api.settings import ApiSettings
@@ -59,6 +60,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 ) as app.state.webhook_worker,
                 survey_timer_running(app.state.session_factory),
                 retention_running(app.state.session_factory, settings.attachments_dir),
+                progress_running(app.state.session_factory),
             ):
                 yield
             if warming is not None:

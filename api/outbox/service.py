@@ -14,6 +14,7 @@ from api.outbox.models import OutboxEvent
 
 class EventType(StrEnum):
     CASE_CREATED = "case.created"
+    CASE_QUIET = "case.quiet"
     VISIT_BOOKED = "visit.booked"
     VISIT_RESCHEDULED = "visit.rescheduled"
     VISIT_CANCELLED = "visit.cancelled"

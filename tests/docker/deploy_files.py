@@ -31,6 +31,7 @@ SETTINGS_MODULES = (
     "api.settings",
     "api.handoffs.settings",
     "api.outbound.settings",
+    "api.progress.settings",
     "api.retention.settings",
     "api.scheduling.settings",
     "api.surveys.settings",
